@@ -1,0 +1,60 @@
+# The two commands in the README: `make run` and `make test`. Everything installs itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-postgres lint bench assets install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+coprod_portal/static/govuk/portal.css: node_modules/.package-lock.json assets/portal.scss
+	npm run -s build
+
+assets: coprod_portal/static/govuk/portal.css
+
+install: $(VENV)/.installed assets
+
+install-test: $(VENV)/.installed-test assets
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) plugins check || true
+	$(FLASK) seed-demo
+	@echo ""
+	@echo "  Co-production Portal: http://$(HOST):$(PORT)/"
+	@echo "  Demo sign-ins (password: demo-password-2026):"
+	@echo "    admin@example.org  lead@example.org  safeguarding@example.org"
+	@echo "    hr@example.org  manager@example.org  staff@example.org"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/ruff check coprod_portal tests
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q
+
+test-postgres: install-test
+	$(BIN)/python -m pytest -q -m "not browser"
+
+lint: install-test
+	$(BIN)/ruff check coprod_portal tests
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) node_modules coprod_portal/static/govuk

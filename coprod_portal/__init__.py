@@ -1,0 +1,144 @@
+"""Co-production Portal: a small Flask core that hosts pluggy plugins.
+
+``create_app`` wires the core in a fixed order: config → database → plugins → core pages →
+plugin blueprints → navigation. Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+__version__ = "0.1.0"
+
+log = logging.getLogger(__name__)
+
+# Modules plugins may import. import-linter keeps plugins off everything else.
+PUBLIC_MODULES = (
+    "coprod_portal.hookspecs", "coprod_portal.types", "coprod_portal.db", "coprod_portal.audit",
+    "coprod_portal.events", "coprod_portal.permissions", "coprod_portal.pages",
+    "coprod_portal.forms", "coprod_portal.accounts", "coprod_portal.projects",
+    "coprod_portal.testing",
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the portal. ``config`` overrides settings from the environment (tests use it)."""
+    from . import (
+        admin,
+        audit_pages,
+        auth,
+        core_hooks,
+        db,
+        events,
+        permissions,
+        project_pages,
+        security,
+        web,
+    )
+    from . import config as config_module
+    from .plugins import PluginHost
+
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("COPROD_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None)
+    config_module.load_config(app, config)
+    _templates(app)
+    db.init_app(app)
+    host = PluginHost(app.config["PLUGINS"], app.config["PLUGINS_DIR"], __version__)
+    host.register_core(core_hooks)
+    host.load()
+    app.extensions["coprod_plugins"] = host
+    security.init_app(app)
+    events.init_app(app)
+    permissions.init_app(app)
+    _collect_roles(app)
+    auth.init_app(app)
+    web.init_app(app)
+    for blueprint in (admin.bp, project_pages.bp, audit_pages.bp):
+        app.register_blueprint(blueprint)
+    _register_plugin_blueprints(app, host)
+    host.call("portal_startup", app=app)
+    _context(app)
+    from .cli import init_app as cli_init
+
+    cli_init(app)
+    return app
+
+
+def _templates(app: Flask) -> None:
+    """Our templates first, then GOV.UK Frontend's macros under their prefixes."""
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(Path(__file__).parent / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+    WTFormsHelpers(app)
+
+
+def _collect_roles(app: Flask) -> None:
+    roles: dict[str, Any] = {}
+    host = app.extensions["coprod_plugins"]
+    for plugin, answer in host.call("portal_roles"):
+        for role in answer if isinstance(answer, list | tuple) else [answer]:
+            if role.name in roles:
+                host.hook_failed(plugin, "portal_roles", ValueError(f"role {role.name} exists"))
+                continue
+            roles[role.name] = role
+    app.extensions["coprod_roles"] = roles
+
+
+def _register_plugin_blueprints(app: Flask, host: Any) -> None:
+    """Register each plugin's blueprints, refusing names or URLs outside its own namespace."""
+    for plugin, answer in host.call("portal_blueprints", app=app):
+        for blueprint in answer if isinstance(answer, list | tuple) else [answer]:
+            prefix = f"/{plugin}"
+            if not blueprint.name.startswith(f"plugin_{plugin}") or not (
+                blueprint.url_prefix or ""
+            ).startswith(prefix):
+                host.hook_failed(plugin, "portal_blueprints", ValueError(
+                    f"blueprint '{blueprint.name}' must be named plugin_{plugin}… and mounted "
+                    f"under {prefix}; it was not registered"))
+                continue
+            try:
+                app.register_blueprint(blueprint)
+            except Exception as exc:
+                host.hook_failed(plugin, "portal_blueprints", exc)
+
+
+def _context(app: Flask) -> None:
+    from .pages import navigation
+    from .permissions import can
+
+    @app.context_processor
+    def shell() -> dict[str, Any]:
+        signed_in = current_user.is_authenticated
+        return {
+            "organisation_name": app.config["ORGANISATION_NAME"],
+            "service_name": app.config["SERVICE_NAME"],
+            "footer_links": app.config["FOOTER_LINKS"],
+            "main_navigation": navigation(request.endpoint) if signed_in else [],
+            "can": can,
+            "current_user": current_user,
+        }
+
+    @app.template_filter("day")
+    def day(value: Any) -> str:
+        return value.strftime("%-d %B %Y") if value else ""
+
+    @app.template_filter("moment")
+    def moment(value: Any) -> str:
+        return value.strftime("%-d %B %Y, %H:%M UTC") if value else ""
+
+    app.jinja_env.globals["render_template"] = render_template

@@ -1,0 +1,249 @@
+"""People who use the portal: staff accounts with roles, and LTI learners.
+
+A staff account (``User``) signs in with a password or a trusted intranet header. A learner
+launched from an LMS (``Learner``) is a separate kind of principal, known by the platform's
+issuer and the learner's subject id; learners never get a portal password.
+"""
+
+# No "from __future__ import annotations" here: SQLModel relationships need real annotations.
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, Relationship, Session, SQLModel, select
+
+from .db import new_id, utcnow
+
+CORE_ROLES: dict[str, tuple[str, str]] = {
+    "admin": ("Administrator", "Manages users, roles and plugins."),
+    "coproduction_lead": ("Co-production lead", "Leads co-production work across projects."),
+    "safeguarding_lead": ("Safeguarding lead", "Receives safeguarding and wellbeing concerns."),
+    "hr": ("HR", "Human resources. Never sees lived-experience contributions."),
+    "staff": ("Staff", "Any member of staff."),
+}
+MIN_PASSWORD_LENGTH = 12
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a real password, used to even out timing")
+
+
+class UserRole(SQLModel, table=True):
+    """A role given to a user; roles are names, declared by the core and by plugins."""
+
+    __tablename__ = "core_user_role"
+    user_id: str = Field(foreign_key="core_user.id", primary_key=True, max_length=32)
+    role: str = Field(primary_key=True, max_length=64)
+    user: "User" = Relationship(back_populates="role_links")
+
+
+class User(SQLModel, table=True):
+    """A staff account. Leavers are deactivated, never deleted, so their history stays."""
+
+    __tablename__ = "core_user"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    email: str = Field(unique=True, index=True, max_length=254)
+    display_name: str = Field(max_length=200)
+    password_hash: str | None = Field(default=None, max_length=255)
+    active: bool = True
+    session_token: str = Field(default_factory=new_id, max_length=32)
+    line_manager_id: str | None = Field(default=None, foreign_key="core_user.id", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    deactivated_at: datetime | None = None
+    role_links: list[UserRole] = Relationship(
+        back_populates="user",
+        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan"},
+    )
+
+    kind: ClassVar[str] = "staff"
+
+    @property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(link.role for link in self.role_links)
+
+    # flask-login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        """Includes the session token: changing the password ends every other session."""
+        return f"u:{self.id}:{self.session_token}"
+
+
+class Learner(SQLModel, table=True):
+    """A learner launched from an LMS, identified by (issuer, subject); no password."""
+
+    __tablename__ = "core_learner"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_core_learner_identity"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    issuer: str = Field(max_length=255, index=True)
+    subject: str = Field(max_length=255)
+    display_name: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    kind: ClassVar[str] = "learner"
+    role_names: ClassVar[frozenset[str]] = frozenset({"learner"})
+    is_authenticated: ClassVar[bool] = True
+    is_active: ClassVar[bool] = True
+    is_anonymous: ClassVar[bool] = False
+
+    def get_id(self) -> str:
+        return f"l:{self.id}"
+
+
+@dataclass(frozen=True)
+class Anonymous:
+    """Nobody signed in."""
+
+    kind: str = "anonymous"
+    id: str = ""
+    display_name: str = "Visitor"
+    role_names: frozenset[str] = frozenset()
+    is_authenticated: bool = False
+    is_active: bool = False
+    is_anonymous: bool = True
+
+    def get_id(self) -> None:
+        return None
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time code an admin passes on to someone who cannot sign in. Only its hash is kept."""
+
+    __tablename__ = "core_password_reset"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="core_user.id", index=True, max_length=32)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_by: str = Field(foreign_key="core_user.id", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+# --- passwords -----------------------------------------------------------------------------
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused, or None. Long passphrases are welcome; no composition rules."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return (
+            f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters. "
+            "A few ordinary words in a row make a good one."
+        )
+    if len(password) > 1000:
+        return "Enter a password of 1,000 characters or fewer."
+    return None
+
+
+def set_password(user: User, password: str) -> None:
+    """Hash with Argon2id and rotate the session token so other sessions end."""
+    user.password_hash = _hasher.hash(password)
+    user.session_token = new_id()
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Constant-ish time whether or not the account exists, so timing reveals nothing."""
+    if user is None or not user.password_hash:
+        _safe_verify(_DUMMY_HASH, password)
+        return False
+    return _safe_verify(user.password_hash, password)
+
+
+def _safe_verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- finding and changing accounts ---------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_user(
+    session: Session, email: str, display_name: str, roles: list[str], password: str | None = None
+) -> User:
+    """Add a staff account (the caller commits). Roles are checked by the caller."""
+    user = User(email=normalise_email(email), display_name=display_name.strip())
+    if password:
+        set_password(user, password)
+    user.role_links = [UserRole(role=role) for role in sorted(set(roles))]
+    session.add(user)
+    return user
+
+
+def set_roles(user: User, roles: list[str]) -> None:
+    """Replace the user's roles with exactly these."""
+    keep = set(roles)
+    user.role_links = [link for link in user.role_links if link.role in keep] + [
+        UserRole(role=role) for role in sorted(keep - user.role_names)
+    ]
+
+
+def deactivate(user: User) -> None:
+    """A leaver: cannot sign in, every session ends, history is kept."""
+    user.active = False
+    user.deactivated_at = utcnow()
+    user.session_token = new_id()
+
+
+def reactivate(user: User) -> None:
+    user.active = True
+    user.deactivated_at = None
+
+
+def learner_for(session: Session, issuer: str, subject: str, display_name: str = "") -> Learner:
+    """Find or create the learner for an LMS identity (the caller commits)."""
+    learner = session.exec(
+        select(Learner).where(Learner.issuer == issuer, Learner.subject == subject)
+    ).first()
+    if learner is None:
+        learner = Learner(issuer=issuer, subject=subject, display_name=display_name)
+        session.add(learner)
+    elif display_name and learner.display_name != display_name:
+        learner.display_name = display_name
+    return learner
+
+
+# --- one-time reset codes ------------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_reset(session: Session, user: User, admin: User, hours: int) -> str:
+    """Create a one-time reset code; returns the code, which is shown once and never stored."""
+    token = secrets.token_urlsafe(24)
+    session.add(PasswordReset(
+        user_id=user.id, token_hash=_digest(token), created_by=admin.id,
+        expires_at=utcnow() + timedelta(hours=hours),
+    ))
+    return token
+
+
+def find_reset(session: Session, token: str) -> PasswordReset | None:
+    """The reset for a code if it is unused and in date."""
+    reset = session.exec(select(PasswordReset).where(PasswordReset.token_hash == _digest(token))).first()
+    if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
+        return None
+    return reset

@@ -1,0 +1,227 @@
+"""Signing in and out: local accounts, an optional trusted intranet header, and throttling.
+
+Failed sign-ins are counted in the database (shared by every worker) per account and per
+address. The messages never say whether an account exists, and a missing account costs the
+same password check as a real one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from sqlalchemy import delete, func
+from sqlmodel import Field, Session, SQLModel, select
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from . import accounts, audit
+from .accounts import Anonymous, Learner, User
+from .db import get_session, utcnow
+from .forms import PortalForm, csrf_checked_by_form
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed sign-in, kept for the throttling window only."""
+
+    __tablename__ = "core_login_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class SignInForm(PortalForm):
+    email = EmailField("Email address", widget=GovTextInput(), validators=[
+        DataRequired("Enter your email address"), Length(max=254)])
+    password = PasswordField("Password", widget=GovPasswordInput(), validators=[
+        DataRequired("Enter your password")])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class NewPasswordForm(PortalForm):
+    password = PasswordField("New password", widget=GovPasswordInput(), validators=[
+        DataRequired("Enter a new password")],
+        description="At least 12 characters. A few ordinary words in a row make a good one.")
+    confirm = PasswordField("Type the new password again", widget=GovPasswordInput(),
+                            validators=[DataRequired("Type the new password again")])
+    submit = SubmitField("Save password", widget=GovSubmitInput())
+
+    def validate_password(self, field: Any) -> None:
+        from wtforms.validators import ValidationError
+
+        problem = accounts.password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_confirm(self, field: Any) -> None:
+        from wtforms.validators import ValidationError
+
+        if field.data != self.password.data:
+            raise ValidationError("The two passwords are different. Type the same password twice")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", widget=GovPasswordInput(),
+                            validators=[DataRequired("Enter your current password")])
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = Anonymous
+    app.register_blueprint(bp)
+    if app.config["TRUSTED_USER_HEADER"]:
+        app.before_request(_sign_in_from_trusted_header)
+
+
+@login_manager.user_loader
+def load_principal(principal_id: str) -> User | Learner | None:
+    """``u:<id>:<token>`` for staff (a stale token means signed out), ``l:<id>`` for learners."""
+    kind, _, rest = principal_id.partition(":")
+    session = get_session()
+    if kind == "u":
+        user_id, _, token = rest.partition(":")
+        user = session.get(User, user_id)
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+    if kind == "l":
+        return session.get(Learner, rest)
+    return None
+
+
+def _sign_in_from_trusted_header() -> None:
+    """Intranet single sign-on: the proxy has already authenticated the person."""
+    email = request.headers.get(current_app.config["TRUSTED_USER_HEADER"], "").strip()
+    if not email or (current_user.is_authenticated and getattr(current_user, "email", "") == email.lower()):
+        return
+    user = accounts.user_by_email(get_session(), email)
+    if user is not None and user.active:
+        login_user(user)
+
+
+# --- throttling ----------------------------------------------------------------------------
+
+
+def _recent_failures(session: Session, key: str, since: Any) -> int:
+    query = select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.key == key, LoginAttempt.at >= since)
+    return int(session.exec(query).one())
+
+
+def throttled(session: Session, email: str, address: str) -> bool:
+    """True when this account or this address has failed too often recently."""
+    cfg = current_app.config
+    since = utcnow() - timedelta(minutes=cfg["LOGIN_LIMIT_MINUTES"])
+    return (
+        _recent_failures(session, f"account:{accounts.normalise_email(email)}", since)
+        >= cfg["LOGIN_LIMIT_PER_ACCOUNT"]
+        or _recent_failures(session, f"address:{address}", since) >= cfg["LOGIN_LIMIT_PER_ADDRESS"]
+    )
+
+
+def note_failure(session: Session, email: str, address: str) -> None:
+    session.add(LoginAttempt(key=f"account:{accounts.normalise_email(email)}"))
+    session.add(LoginAttempt(key=f"address:{address}"))
+    window = timedelta(minutes=current_app.config["LOGIN_LIMIT_MINUTES"])
+    session.exec(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - window))  # type: ignore[call-overload]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow ``next`` to a page of this site, never to another host."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("core.home")
+
+
+# --- views ---------------------------------------------------------------------------------
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@csrf_checked_by_form
+def login() -> Any:
+    if current_user.is_authenticated and current_user.kind == "staff":
+        return redirect(url_for("core.home"))
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        error = _attempt_sign_in(form)
+        if error is None:
+            return redirect(_safe_next(request.args.get("next")))
+    form.password.data = ""
+    return render_template("auth/login.html", form=form, error=error), 200 if error is None else 400
+
+
+def _attempt_sign_in(form: SignInForm) -> str | None:
+    session = get_session()
+    address = request.remote_addr or "unknown"
+    if throttled(session, form.email.data, address):
+        minutes = current_app.config["LOGIN_LIMIT_MINUTES"]
+        return (f"There have been too many attempts to sign in. Wait {minutes} minutes and try "
+                "again, or ask an administrator for a password reset code.")
+    user = accounts.user_by_email(session, form.email.data)
+    if not accounts.check_password(user, form.password.data) or user is None or not user.active:
+        note_failure(session, form.email.data, address)
+        session.commit()
+        return ("The email address or password is not right. Check them and try again, or ask "
+                "an administrator for a password reset code.")
+    login_user(user)
+    audit.record(session, user, "signed in", "user", user.id, user.display_name)
+    session.commit()
+    return None
+
+
+@bp.route("/sign-out", methods=["POST"])
+def logout() -> Any:
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@csrf_checked_by_form
+def change_password() -> Any:
+    if current_user.kind != "staff":
+        return redirect(url_for("core.home"))
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not accounts.check_password(current_user, form.current.data):
+            form.current.errors = ["Your current password is not right"]
+        else:
+            return _save_new_password(current_user, form, "changed own password")
+    return render_template("auth/change_password.html", form=form)
+
+
+def _save_new_password(user: User, form: NewPasswordForm, action: str) -> Any:
+    session = get_session()
+    accounts.set_password(user, form.password.data)
+    audit.record(session, user, action, "user", user.id, user.display_name)
+    session.commit()
+    login_user(user)  # the session token changed: sign in again here, every other session ends
+    flash("Your password has been saved. You are signed in; other sessions have been ended.", "success")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@csrf_checked_by_form
+def reset_password(token: str) -> Any:
+    session = get_session()
+    reset = accounts.find_reset(session, token)
+    user = session.get(User, reset.user_id) if reset else None
+    if reset is None or user is None or not user.active:
+        return render_template("auth/reset_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        reset.used_at = utcnow()
+        return _save_new_password(user, form, "set password with a reset code")
+    return render_template("auth/reset.html", form=form, user=user)

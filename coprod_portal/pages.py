@@ -1,0 +1,83 @@
+"""Helpers every page uses: pagination, navigation, and the small-number rule for reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, url_for
+from flask_login import current_user
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from .permissions import can
+
+PAGE_SIZE = 50
+SMALL_NUMBER = 5
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, with what the pagination macro needs."""
+
+    items: list[Any]
+    number: int
+    total: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def paginate(session: Session, query: Any, number: int, size: int = PAGE_SIZE) -> Page:
+    """Run ``query`` for one page; page numbers out of range give the nearest real page."""
+    total = int(session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one())
+    pages = max(1, -(-total // size))
+    number = min(max(1, number), pages)
+    items = list(session.exec(query.offset((number - 1) * size).limit(size)))
+    return Page(items, number, total, size)
+
+
+def small_number(count: int, everyone_agreed: bool = False) -> str:
+    """The one rule for every report and chart: counts under 5 are shown as "fewer than 5",
+    so nobody can be picked out — unless everyone counted agreed to the figure being published.
+    Zero is shown as 0: it identifies nobody.
+    """
+    if everyone_agreed or count == 0 or count >= SMALL_NUMBER:
+        return str(count)
+    return f"fewer than {SMALL_NUMBER}"
+
+
+def navigation(active_endpoint: str | None) -> list[dict[str, Any]]:
+    """The main navigation for the current user: every plugin's items they may use.
+
+    An item is marked current on its own page, and on every page of its blueprint when it
+    is that blueprint's only item (so "Projects" stays current on a project's page).
+    """
+    host = current_app.extensions["coprod_plugins"]
+    items = sorted(host.items("portal_nav_items", user=current_user), key=lambda i: i.order)
+    items = [i for i in items if not i.permission or can(current_user, i.permission)]
+    blueprints = [i.endpoint.rsplit(".", 1)[0] for i in items]
+    links = []
+    for item, blueprint in zip(items, blueprints, strict=True):
+        try:
+            href = url_for(item.endpoint)
+        except Exception:  # a plugin naming an endpoint that does not exist: leave it out
+            current_app.logger.exception("navigation item %s has no page", item.endpoint)
+            continue
+        active = active_endpoint == item.endpoint or (
+            blueprints.count(blueprint) == 1
+            and (active_endpoint or "").startswith(blueprint + ".")
+            and blueprint != "core"
+        )
+        links.append({"text": item.label, "href": href, "active": active})
+    return links

@@ -1,0 +1,63 @@
+"""The project register: a small, neutral record that plugins fill through hooks.
+
+The core knows a project's title, owner, team, stage and dates, and nothing about
+co-production. Plugins add panels to the project page and may block a stage move
+(``portal_project_stage_blockers``); the co-production checklist is such a plugin.
+"""
+
+# No "from __future__ import annotations": SQLModel needs real annotations.
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from sqlmodel import Field, Session, SQLModel, select
+
+from .db import new_id, utcnow
+
+
+class Project(SQLModel, table=True):
+    """One piece of the organisation's work, from idea to closed."""
+
+    __tablename__ = "core_project"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=4000)
+    owner_id: str = Field(foreign_key="core_user.id", index=True, max_length=32)
+    stage: str = Field(default="idea", max_length=40, index=True)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProjectTeamMember(SQLModel, table=True):
+    """A member of staff on the project's team."""
+
+    __tablename__ = "core_project_team"
+    project_id: str = Field(foreign_key="core_project.id", primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="core_user.id", primary_key=True, max_length=32)
+
+
+def stages() -> list[str]:
+    """The configured stages, in order (COPROD_PROJECT_STAGES)."""
+    return list(current_app.config["PROJECT_STAGES"])
+
+
+def team_ids(session: Session, project: Project) -> list[str]:
+    return list(session.exec(
+        select(ProjectTeamMember.user_id).where(ProjectTeamMember.project_id == project.id)
+    ))
+
+
+def is_on_project(session: Session, project: Project, user: Any) -> bool:
+    """Owner or team member: the people who run the project day to day."""
+    if getattr(user, "kind", "") != "staff":
+        return False
+    return project.owner_id == user.id or user.id in team_ids(session, project)
+
+
+def stage_blockers(project: Project, to_stage: str) -> list[str]:
+    """Every reason any plugin gives for not moving ``project`` to ``to_stage``."""
+    host = current_app.extensions["coprod_plugins"]
+    reasons = host.items("portal_project_stage_blockers", project=project, to_stage=to_stage)
+    return [str(reason) for reason in reasons if reason]

@@ -1,0 +1,144 @@
+"""Test helpers for plugin authors (and the portal's own tests).
+
+Use it as a pytest plugin: put ``pytest_plugins = ["coprod_portal.testing"]`` in your
+``conftest.py``. Then:
+
+* ``make_app(plugins=["myplugin"], config={...})`` builds a portal with exactly the plugins
+  you name (``"builtins"`` means all built-in ones), on a fresh, fully migrated database:
+  SQLite in a temporary folder, or PostgreSQL when ``DATABASE_URL`` is set.
+* ``app`` is ``make_app()`` with the built-in plugins; ``client`` and ``runner`` are Flask's.
+* ``login(client, "lead@example.org")`` signs a test client in; ``client_as("coproduction_lead")``
+  gives a new client signed in as a demo user with that role.
+* ``DEMO_PASSWORD`` and the demo users (``coprod_portal.demo.DEMO_USERS``) exist in every app.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from . import create_app, db
+from .demo import DEMO_PASSWORD, DEMO_USERS, seed
+
+__all__ = ["DEMO_PASSWORD", "build_app", "login", "csrf_token", "role_email"]
+
+_templates: dict[tuple[Any, ...], Path] = {}
+
+
+def role_email(role: str) -> str:
+    """The demo user who holds ``role`` (the first one listed in DEMO_USERS)."""
+    for email, _, roles, _ in DEMO_USERS:
+        if role in roles:
+            return email
+    raise KeyError(f"no demo user has the role {role}")
+
+
+def build_app(tmp_path: Path, plugins: list[str] | None = None, config: dict[str, Any] | None = None,
+              seed_demo: bool = True) -> Flask:
+    """A portal on a fresh, migrated database, with demo users (and demo data) in it."""
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret", "PLUGINS": plugins or ["builtins"],
+                "LOGIN_LIMIT_PER_ADDRESS": 1000, **(config or {})}
+    url = os.environ.get("DATABASE_URL")
+    settings.setdefault("DATABASE_URL", url if url else f"sqlite:///{tmp_path / 'portal.db'}")
+    settings.setdefault("INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(settings)
+    if settings["DATABASE_URL"].startswith("sqlite"):
+        _prepare_sqlite(app, settings, seed_demo)
+    else:
+        _prepare_server_database(app, seed_demo)
+    return app
+
+
+def _prepare_sqlite(app: Flask, settings: dict[str, Any], seed_demo: bool) -> None:
+    """Migrating is the slow part: do it once per plugin set and copy the file."""
+    key = (tuple(settings["PLUGINS"]), str(settings.get("PLUGINS_DIR")), seed_demo)
+    target = Path(settings["DATABASE_URL"].removeprefix("sqlite:///"))
+    if key in _templates and _templates[key].exists():
+        app.extensions["coprod_engine"].dispose()
+        shutil.copyfile(_templates[key], target)
+        return
+    _migrate_and_seed(app, seed_demo)
+    app.extensions["coprod_engine"].dispose()
+    template = target.with_name(f"template-{len(_templates)}.db")
+    shutil.copyfile(target, template)
+    _templates[key] = template
+
+
+def _prepare_server_database(app: Flask, seed_demo: bool) -> None:
+    """Empty the PostgreSQL database, then migrate it from scratch."""
+    engine = app.extensions["coprod_engine"]
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    _migrate_and_seed(app, seed_demo)
+
+
+def _migrate_and_seed(app: Flask, seed_demo: bool) -> None:
+    with app.app_context():
+        db.upgrade(app)
+        if seed_demo:
+            with db.Session(app.extensions["coprod_engine"]) as session:
+                seed(session)
+
+
+def csrf_token(client: FlaskClient, path: str = "/sign-in") -> str:
+    """Fetch a page and return the CSRF token in its first form."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    if not match:
+        raise AssertionError(f"no CSRF token on {path}")
+    return match.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = DEMO_PASSWORD) -> FlaskClient:
+    """Sign ``client`` in through the real sign-in form; fails loudly if it does not work."""
+    response = client.post("/sign-in", data={
+        "email": email, "password": password, "csrf_token": csrf_token(client)})
+    assert response.status_code == 302, f"sign-in as {email} failed: {response.status_code}"
+    return client
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Callable[..., Flask]:
+    """Factory: ``make_app(plugins=[...], config={...})``."""
+
+    def factory(plugins: list[str] | None = None, config: dict[str, Any] | None = None,
+                seed_demo: bool = True) -> Flask:
+        return build_app(tmp_path, plugins, config, seed_demo)
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def client_as(app: Flask) -> Iterator[Callable[[str], FlaskClient]]:
+    """``client_as("hr")``: a fresh client signed in as the demo user with that role."""
+
+    def factory(role_or_email: str) -> FlaskClient:
+        email = role_or_email if "@" in role_or_email else role_email(role_or_email)
+        return login(app.test_client(), email)
+
+    yield factory
