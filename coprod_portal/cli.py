@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import accounts, db
 from .config import ConfigError
@@ -34,6 +34,7 @@ def db_upgrade() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", default="", help="Display name (default: the part before @).")
 @click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for more.")
@@ -81,6 +82,7 @@ def plugins_check() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Add demo users for every role and each plugin's demo data (safe to run again)."""
     from .demo import DEMO_PASSWORD, seed

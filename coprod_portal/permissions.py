@@ -83,6 +83,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return False
     if True in votes:
         return True
+    if action == "audit.view_event" and getattr(obj, "plugin", "core") != "core":
+        return False  # a plugin's events are shown only to those the plugin itself allows
     return registry.role_allows(getattr(user, "role_names", frozenset()), action)
 
 

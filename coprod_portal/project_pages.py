@@ -7,20 +7,19 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from sqlmodel import select
-from wtforms import DateField, EmailField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import EmailField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from . import accounts, audit, events
 from .accounts import User
 from .db import get_session, utcnow
-from .forms import PortalForm, csrf_checked_by_form
+from .forms import DayField, PortalForm, csrf_checked_by_form
 from .pages import paginate
 from .permissions import can, ensure, require
 from .projects import Project, ProjectTeamMember, stage_blockers, stages, team_ids
@@ -34,10 +33,8 @@ class ProjectForm(PortalForm):
                                                                         "200 characters or fewer")])
     summary = TextAreaField("What is the project for?", widget=GovTextArea(), validators=[
         Length(max=4000, message="Enter 4,000 characters or fewer")])
-    starts_on = DateField("Start date (optional)", widget=GovDateInput(), format="%d %m %Y",
-                          validators=[Optional()], description="For example, 27 3 2027")
-    ends_on = DateField("End date (optional)", widget=GovDateInput(), format="%d %m %Y",
-                        validators=[Optional()], description="For example, 31 3 2028")
+    starts_on = DayField("Start date (optional)", description="For example, 27 3 2027")
+    ends_on = DayField("End date (optional)", description="For example, 31 3 2028")
     submit = SubmitField("Save project", widget=GovSubmitInput())
 
     def validate_ends_on(self, field: Any) -> None:
