@@ -27,8 +27,17 @@ CORE_ROLES: dict[str, tuple[str, str]] = {
     "staff": ("Staff", "Any member of staff."),
 }
 MIN_PASSWORD_LENGTH = 12
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a real password, used to even out timing")
+_hashers: dict[int, PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the configured memory cost (PASSWORD_HASH_MEMORY_KIB; tests use less)."""
+    from flask import current_app, has_app_context
+
+    memory = current_app.config["PASSWORD_HASH_MEMORY_KIB"] if has_app_context() else 65536
+    if memory not in _hashers:
+        _hashers[memory] = PasswordHasher(memory_cost=memory, time_cost=3 if memory >= 65536 else 1)
+    return _hashers[memory]
 
 
 class UserRole(SQLModel, table=True):
@@ -149,21 +158,32 @@ def password_problem(password: str) -> str | None:
 
 def set_password(user: User, password: str) -> None:
     """Hash with Argon2id and rotate the session token so other sessions end."""
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     user.session_token = new_id()
 
 
 def check_password(user: User | None, password: str) -> bool:
     """Constant-ish time whether or not the account exists, so timing reveals nothing."""
     if user is None or not user.password_hash:
-        _safe_verify(_DUMMY_HASH, password)
+        _safe_verify(_dummy_hash(), password)
         return False
     return _safe_verify(user.password_hash, password)
 
 
+_dummies: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current settings, checked when the account does not exist."""
+    hasher = _hasher()
+    if id(hasher) not in _dummies:
+        _dummies[id(hasher)] = hasher.hash("not a real password, used to even out timing")
+    return _dummies[id(hasher)]
+
+
 def _safe_verify(hashed: str, password: str) -> bool:
     try:
-        return _hasher.verify(hashed, password)
+        return _hasher().verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -60,6 +60,7 @@ def defaults_from_environment() -> dict[str, Any]:
         "LOGIN_LIMIT_PER_ADDRESS": int(env.get("COPROD_LOGIN_LIMIT_PER_ADDRESS", "30")),
         "LOGIN_LIMIT_MINUTES": int(env.get("COPROD_LOGIN_LIMIT_MINUTES", "15")),
         "PASSWORD_RESET_HOURS": int(env.get("COPROD_PASSWORD_RESET_HOURS", "48")),
+        "PASSWORD_HASH_MEMORY_KIB": int(env.get("COPROD_PASSWORD_HASH_MEMORY_KIB", "65536")),
     }
 
 

@@ -46,7 +46,7 @@ def build_app(tmp_path: Path, plugins: list[str] | None = None, config: dict[str
               seed_demo: bool = True) -> Flask:
     """A portal on a fresh, migrated database, with demo users (and demo data) in it."""
     settings = {"TESTING": True, "SECRET_KEY": "test-secret", "PLUGINS": plugins or ["builtins"],
-                "LOGIN_LIMIT_PER_ADDRESS": 1000, **(config or {})}
+                "LOGIN_LIMIT_PER_ADDRESS": 1000, "PASSWORD_HASH_MEMORY_KIB": 1024, **(config or {})}
     url = os.environ.get("DATABASE_URL")
     settings.setdefault("DATABASE_URL", url if url else f"sqlite:///{tmp_path / 'portal.db'}")
     settings.setdefault("INSTANCE_PATH", str(tmp_path / "instance"))
