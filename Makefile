@@ -42,7 +42,7 @@ run: install
 	@echo "    admin@example.org  lead@example.org  safeguarding@example.org"
 	@echo "    hr@example.org  manager@example.org  staff@example.org"
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: install-test
 	$(BIN)/ruff check coprod_portal tests

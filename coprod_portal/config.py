@@ -103,12 +103,17 @@ def _ensure_instance_folder(path: Path) -> Path:
 def _secret_key_from(instance: Path) -> str:
     """Generate a secret on first run and keep it, so sessions survive restarts."""
     key_file = instance / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    if not key_file.exists():
+        draft = instance / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(48))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, key_file)  # atomic: if another worker won the race, keep theirs
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return key_file.read_text().strip()
 
 
 def _check_stages(stages: list[str]) -> None:
