@@ -44,16 +44,15 @@ run: install
 	@echo ""
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-test: install-test
-	$(BIN)/ruff check coprod_portal tests
-	$(BIN)/lint-imports
+test: lint
 	$(BIN)/python -m pytest -q
 
 test-postgres: install-test
 	$(BIN)/python -m pytest -q -m "not browser"
 
 lint: install-test
-	$(BIN)/ruff check coprod_portal tests
+	$(BIN)/ruff check coprod_portal plugins tests
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 clean:

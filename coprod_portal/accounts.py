@@ -206,7 +206,7 @@ def create_user(
     user = User(email=normalise_email(email), display_name=display_name.strip())
     if password:
         set_password(user, password)
-    user.role_links = [UserRole(role=role) for role in sorted(set(roles))]
+    user.role_links = [UserRole(user_id=user.id, role=role) for role in sorted(set(roles))]
     session.add(user)
     return user
 
@@ -215,7 +215,7 @@ def set_roles(user: User, roles: list[str]) -> None:
     """Replace the user's roles with exactly these."""
     keep = set(roles)
     user.role_links = [link for link in user.role_links if link.role in keep] + [
-        UserRole(role=role) for role in sorted(keep - user.role_names)
+        UserRole(user_id=user.id, role=role) for role in sorted(keep - user.role_names)
     ]
 
 

@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlmodel import col, select
 from wtforms import EmailField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -85,7 +85,7 @@ def users() -> Any:
     query = select(User).order_by(User.display_name)
     if query_text:
         like = f"%{query_text.lower()}%"
-        query = query.where(or_(func.lower(User.display_name).like(like), User.email.like(like)))
+        query = query.where(or_(func.lower(User.display_name).like(like), col(User.email).like(like)))
     page = paginate(get_session(), query, request.args.get("page", 1, type=int))
     return render_template("admin/users.html", page=page, q=query_text, roles=all_roles())
 

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .audit import AuditEvent
 from .db import get_session
@@ -40,11 +40,11 @@ def log() -> Any:
     }
     if start and end and end < start:
         errors["to"] = "The 'to' date must be the same as or after the 'from' date"
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())  # type: ignore[union-attr]
+    query = select(AuditEvent).order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     if actor:
         query = query.where(func.lower(AuditEvent.actor_label).like(f"%{actor.lower()}%"))
     if subject:
-        query = query.where(or_(AuditEvent.subject_id == subject,
+        query = query.where(or_(col(AuditEvent.subject_id) == subject,
                                 func.lower(AuditEvent.subject_label).like(f"%{subject.lower()}%")))
     if start:
         query = query.where(AuditEvent.at >= datetime.combine(start, time(), UTC))

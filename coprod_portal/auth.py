@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from sqlalchemy import delete, func
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
@@ -133,7 +133,7 @@ def note_failure(session: Session, email: str, address: str) -> None:
     session.add(LoginAttempt(key=f"account:{accounts.normalise_email(email)}"))
     session.add(LoginAttempt(key=f"address:{address}"))
     window = timedelta(minutes=current_app.config["LOGIN_LIMIT_MINUTES"])
-    session.exec(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - window))  # type: ignore[call-overload]
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < utcnow() - window))
 
 
 def _safe_next(target: str | None) -> str:

@@ -136,7 +136,7 @@ def _upgrade_one(eng: Engine, source: Migrations, target: str) -> list[str]:
     def do_upgrade(rev: Any, _context: Any) -> Any:
         return script._upgrade_revs(target, rev)
 
-    def note(*, step: Any, **_: Any) -> None:
+    def note(ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
         applied.append(f"{source.plugin}: {step.up_revision_id} {step.up_revision.doc or ''}")
 
     with eng.begin() as conn, EnvironmentContext(cfg, script, fn=do_upgrade) as env:

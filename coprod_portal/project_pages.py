@@ -85,7 +85,7 @@ def new_project() -> Any:
     form = ProjectForm()
     if form.validate_on_submit():
         session = get_session()
-        project = Project(owner_id=current_user.id, stage=stages()[0])
+        project = Project(title=form.title.data.strip(), owner_id=current_user.id, stage=stages()[0])
         _fill(project, form)
         session.add(project)
         audit.record(session, current_user, "started project", "project", project.id, project.title)

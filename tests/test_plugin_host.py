@@ -163,3 +163,37 @@ def _token(client, path):
     from coprod_portal.testing import csrf_token
 
     return csrf_token(client, path)
+
+
+@pytest.fixture
+def installed_plugin(tmp_path, monkeypatch):
+    """A real installed distribution (a .dist-info on sys.path) that declares an entry point."""
+    site = tmp_path / "site"
+    (site / "orgboard").mkdir(parents=True)
+    (site / "orgboard" / "__init__.py").write_text(
+        "from coprod_portal.hookspecs import hookimpl\n"
+        "from coprod_portal.types import DashboardCard\n\n"
+        "@hookimpl\n"
+        "def portal_dashboard_cards(user):\n"
+        "    return DashboardCard('Board card', 'From an installed plugin.')\n"
+    )
+    info = site / "orgboard-2.0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: orgboard\nVersion: 2.0.1\n")
+    (info / "entry_points.txt").write_text("[coprod_portal]\norgboard = orgboard\n")
+    monkeypatch.syspath_prepend(str(site))
+    yield
+    sys.modules.pop("orgboard", None)
+
+
+def test_installed_plugin_is_found_through_its_entry_point_but_off_by_default(installed_plugin, make_app):
+    app = make_app()
+    info = app.extensions["coprod_plugins"].plugins["orgboard"]
+    assert (info.source, info.version, info.status) == ("installed", "2.0.1", "not enabled")
+
+
+def test_installed_plugin_runs_once_allow_listed(installed_plugin, make_app):
+    app = make_app(plugins=["builtins", "orgboard"])
+    assert app.extensions["coprod_plugins"].plugins["orgboard"].status == "enabled"
+    admin = login(app.test_client(), "admin@example.org")
+    assert "Board card" in admin.get("/").get_data(as_text=True)
