@@ -34,10 +34,10 @@ def log() -> Any:
     args = request.args
     actor, subject = args.get("actor", "").strip(), args.get("subject", "").strip()
     start, end = _parse_day(args.get("from", "")), _parse_day(args.get("to", ""))
-    errors = {
-        name: "Enter a date like 2027-03-27"
-        for name in ("from", "to") if args.get(name) and _parse_day(args[name]) is None
-    }
+    wording = {"from": "Enter the first day to show as year-month-day, like 2027-03-01",
+               "to": "Enter the last day to show as year-month-day, like 2027-03-31"}
+    errors = {name: text for name, text in wording.items()
+              if args.get(name) and _parse_day(args[name]) is None}
     if start and end and end < start:
         errors["to"] = "The 'to' date must be the same as or after the 'from' date"
     query = select(AuditEvent).order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())

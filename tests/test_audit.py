@@ -61,7 +61,7 @@ def test_filters_by_actor_subject_and_date(app):
     future = admin.get("/audit/?from=2999-01-01").get_data(as_text=True)
     assert "No events match." in future
     bad = admin.get("/audit/?from=yesterday")
-    assert "Enter a date like 2027-03-27" in bad.get_data(as_text=True)
+    assert "Enter the first day to show as year-month-day, like 2027-03-01" in bad.get_data(as_text=True)
     backwards = admin.get("/audit/?from=2027-02-01&to=2027-01-01").get_data(as_text=True)
     assert "must be the same as or after" in backwards
 
