@@ -6,18 +6,22 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres lint bench assets install install-test clean
+.PHONY: run test test-postgres lint bench assets install install-test clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# The governance example is an organisation's own plugin, installed beside the portal (off until
+# allow-listed: COPROD_PLUGINS=builtins,governance).
+EXAMPLES := -e ./examples/governance
+
+$(VENV)/.installed: pyproject.toml examples/governance/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e . $(EXAMPLES)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml examples/governance/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]' $(EXAMPLES)
 	touch $(VENV)/.installed $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -41,19 +45,28 @@ run: install
 	@echo "  Demo sign-ins (password: demo-password-2026):"
 	@echo "    admin@example.org  lead@example.org  safeguarding@example.org"
 	@echo "    hr@example.org  manager@example.org  staff@example.org"
+	@echo "  Background jobs: a worker runs beside the web server (Ctrl-C stops both)."
 	@echo ""
+	@$(FLASK) jobs run --workers 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: lint
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q examples/governance
 
 test-postgres: install-test
 	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q examples/governance
 
 lint: install-test
-	$(BIN)/ruff check coprod_portal plugins tests
+	$(BIN)/ruff check coprod_portal plugins tests examples docs
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+docs: $(VENV)/.installed
+	$(BIN)/python docs/generate.py
 
 clean:
 	rm -rf $(VENV) node_modules coprod_portal/static/govuk

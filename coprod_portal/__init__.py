@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ PUBLIC_MODULES = (
     "coprod_portal.hookspecs", "coprod_portal.types", "coprod_portal.db", "coprod_portal.audit",
     "coprod_portal.events", "coprod_portal.permissions", "coprod_portal.pages",
     "coprod_portal.forms", "coprod_portal.accounts", "coprod_portal.projects",
-    "coprod_portal.testing",
+    "coprod_portal.testing", "coprod_portal.files", "coprod_portal.search",
+    "coprod_portal.jobs", "coprod_portal.notifications", "coprod_portal.demo",
 )
 
 
@@ -41,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         permissions,
         project_pages,
         security,
+        subject_pages,
         web,
     )
     from . import config as config_module
@@ -57,12 +60,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["coprod_plugins"] = host
     security.init_app(app)
     events.init_app(app)
+    from . import inbox_pages, job_admin, jobs, notifications
+
+    notifications.init_app(app)
+    jobs.init_app(app)
     permissions.init_app(app)
     _collect_roles(app)
     auth.init_app(app)
     web.init_app(app)
-    for blueprint in (admin.bp, project_pages.bp, audit_pages.bp):
+    from . import files, search
+
+    files.init_app(app)
+    search.init_app(app)
+    for blueprint in (admin.bp, project_pages.bp, audit_pages.bp, subject_pages.bp):
         app.register_blueprint(blueprint)
+    job_admin.init_app(app)
+    inbox_pages.init_app(app)
     _register_plugin_blueprints(app, host)
     host.call("portal_startup", app=app)
     _context(app)
@@ -133,12 +146,18 @@ def _context(app: Flask) -> None:
             "current_user": current_user,
         }
 
+    from .pages import local_time
+
     @app.template_filter("day")
     def day(value: Any) -> str:
-        return value.strftime("%-d %B %Y") if value else ""
+        """A date, or the local date of a moment: 27 March 2027."""
+        if not value:
+            return ""
+        return (local_time(value) if isinstance(value, datetime) else value).strftime("%-d %B %Y")
 
     @app.template_filter("moment")
     def moment(value: Any) -> str:
-        return value.strftime("%-d %B %Y, %H:%M UTC") if value else ""
+        """A moment in the organisation's time zone, with the zone: 27 March 2027, 14:05 BST."""
+        return local_time(value).strftime("%-d %B %Y, %H:%M %Z") if value else ""
 
     app.jinja_env.globals["render_template"] = render_template

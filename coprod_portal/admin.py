@@ -11,8 +11,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from sqlalchemy import func, or_
-from sqlmodel import col, select
+from sqlalchemy import or_
+from sqlmodel import select
 from wtforms import EmailField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -21,7 +21,8 @@ from .accounts import User
 from .db import get_session
 from .forms import PortalForm, csrf_checked_by_form
 from .pages import paginate
-from .permissions import require
+from .permissions import can, require
+from .search import contains
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -64,6 +65,26 @@ class UserForm(PortalForm):
             raise ValidationError("A person cannot be their own line manager")
 
 
+# Each administration area: (title, what it is for, endpoint, permission).
+ADMIN_AREAS = [
+    ("Users", "Add people, give roles, set line managers, reset passwords, deactivate leavers.",
+     "admin.users", "admin.users"),
+    ("Plugins", "Every plugin found, its version, status and any errors.", "admin.plugins",
+     "admin.plugins"),
+    ("Background jobs", "Jobs that failed or gave up, and the schedule of periodic jobs.",
+     "jobs_admin.index", "admin.jobs"),
+    ("Subject access and erasure", "Give a person a copy of what we hold about them, or erase it.",
+     "subjects.find", "admin.subject_access"),
+]
+
+
+@bp.route("/")
+@require("admin.index")
+def index() -> Any:
+    areas = [area for area in ADMIN_AREAS if can(current_user, area[3])]
+    return render_template("admin/index.html", areas=areas)
+
+
 # --- plugins -------------------------------------------------------------------------------
 
 
@@ -84,8 +105,7 @@ def users() -> Any:
     query_text = request.args.get("q", "").strip()
     query = select(User).order_by(User.display_name)
     if query_text:
-        like = f"%{query_text.lower()}%"
-        query = query.where(or_(func.lower(User.display_name).like(like), col(User.email).like(like)))
+        query = query.where(or_(contains(User.display_name, query_text), contains(User.email, query_text)))
     page = paginate(get_session(), query, request.args.get("page", 1, type=int))
     return render_template("admin/users.html", page=page, q=query_text, roles=all_roles())
 

@@ -9,13 +9,14 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlmodel import col, select
 
 from .audit import AuditEvent
 from .db import get_session
 from .pages import PAGE_SIZE
 from .permissions import can, require
+from .search import contains
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 SCAN_LIMIT = 5000  # rows looked at for one page; narrow the filters to reach older events
@@ -42,10 +43,10 @@ def log() -> Any:
         errors["to"] = "The 'to' date must be the same as or after the 'from' date"
     query = select(AuditEvent).order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     if actor:
-        query = query.where(func.lower(AuditEvent.actor_label).like(f"%{actor.lower()}%"))
+        query = query.where(contains(AuditEvent.actor_label, actor))
     if subject:
         query = query.where(or_(col(AuditEvent.subject_id) == subject,
-                                func.lower(AuditEvent.subject_label).like(f"%{subject.lower()}%")))
+                                contains(AuditEvent.subject_label, subject)))
     if start:
         query = query.where(AuditEvent.at >= datetime.combine(start, time(), UTC))
     if end:

@@ -225,3 +225,15 @@ def reset_password(token: str) -> Any:
         reset.used_at = utcnow()
         return _save_new_password(user, form, "set password with a reset code")
     return render_template("auth/reset.html", form=form, user=user)
+
+
+def purge_login_attempts() -> None:
+    """Periodic job ``core.purge_login_attempts``: forget failed sign-ins older than the window.
+
+    Sign-in failures hold email and network addresses; they are needed only while they count
+    towards throttling.
+    """
+    session = get_session()
+    window = timedelta(minutes=current_app.config["LOGIN_LIMIT_MINUTES"])
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < utcnow() - window))
+    session.commit()

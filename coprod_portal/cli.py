@@ -13,6 +13,7 @@ from .config import ConfigError
 
 db_cli = AppGroup("db", help="Database migrations.")
 plugins_cli = AppGroup("plugins", help="Installed plugins.")
+subject_cli = AppGroup("subject", help="Subject access requests and erasure.")
 
 
 def _fail(message: str) -> None:
@@ -81,6 +82,29 @@ def plugins_check() -> None:
     click.echo("All enabled plugins loaded.")
 
 
+@plugins_cli.command("new", with_appcontext=False)
+@click.argument("name")
+@click.option("--dir", "directory", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="The folder to create the plugin's project folder NAME in.")
+def plugins_new(name: str, directory: str) -> None:
+    """Create a working plugin NAME (a page, a nav item, a permission and a test) to start from."""
+    from pathlib import Path
+
+    from . import __version__
+    from .plugin_template import SkeletonError, create_skeleton
+
+    try:
+        written = create_skeleton(name, Path(directory), __version__)
+    except SkeletonError as exc:
+        _fail(str(exc))
+    project = Path(directory) / name
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(f"\nNext:\n  cd {project} && python -m pytest     # its tests pass already\n"
+               f"  pip install -e {project}\n  COPROD_PLUGINS=builtins,{name} flask --app wsgi run\n"
+               "The plugin author guide is docs/plugins.md.")
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
@@ -93,6 +117,60 @@ def seed_demo() -> None:
                f"{DEMO_PASSWORD}")
 
 
+@subject_cli.command("export")
+@click.argument("email")
+@click.option("--format", "kind", type=click.Choice(["json", "html"]), default="json")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: print).")
+def subject_export(email: str, kind: str, output: str | None) -> None:
+    """Everything the portal holds about the person with EMAIL, as JSON or a readable page."""
+    from . import audit, subjects
+
+    with db.Session(current_app.extensions["coprod_engine"]) as session:
+        person = subjects.find_person(session, email)
+        sections = subjects.gather(session, person)
+        if not sections:
+            _fail(f"The portal holds nothing about {person.email}. Check the spelling, and try any "
+                  "other email address the person uses.")
+        body = subjects.as_json(person, sections) if kind == "json" else subjects.as_html(person, sections)
+        audit.record(session, None, "exported personal data (command line)", "user" if person.user_id
+                     else "", person.user_id or "", person.display_name, reason="subject access request")
+        session.commit()
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(body)
+        click.echo(f"Wrote {sum(len(s.records) for s in sections)} records in {len(sections)} sections "
+                   f"to {output}.")
+    else:
+        click.echo(body)
+
+
+@subject_cli.command("erase")
+@click.argument("email")
+@click.option("--reason", required=True, help="Why, for example the date of the person's request.")
+@click.option("--yes", is_flag=True, help="Confirm: erasure cannot be undone.")
+def subject_erase(email: str, reason: str, yes: bool) -> None:
+    """Erase or anonymise what each plugin may, and report what is kept and why."""
+    from . import subjects
+
+    if not yes:
+        _fail("Erasure cannot be undone. Run again with --yes once you have checked the request.")
+    with db.Session(current_app.extensions["coprod_engine"]) as session:
+        person = subjects.find_person(session, email)
+        if not subjects.gather(session, person):
+            _fail(f"The portal holds nothing about {person.email}.")
+        try:
+            reports = subjects.erase(session, person, None, reason)
+        except subjects.ErasureFailed as failed:
+            _fail(f"Nothing was erased: {', '.join(failed.plugins)} could not erase its records.")
+    for report in reports:
+        click.echo(f"{report.section}:")
+        for what in report.erased:
+            click.echo(f"  erased: {what}")
+        for what, why in report.kept:
+            click.echo(f"  kept:   {what} ({why})")
+
+
 def init_app(app: Flask) -> None:
-    for command in (db_cli, plugins_cli, create_user, seed_demo):
+    for command in (db_cli, plugins_cli, subject_cli, create_user, seed_demo):
         app.cli.add_command(command)

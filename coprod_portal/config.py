@@ -11,6 +11,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
@@ -56,11 +57,14 @@ def defaults_from_environment() -> dict[str, Any]:
         "PROXY_FIX": int(env.get("COPROD_PROXY_FIX", "0") or 0),
         "SESSION_COOKIE_SECURE": _env_bool("COPROD_SECURE_COOKIES", False),
         "PROJECT_STAGES": _env_list("COPROD_PROJECT_STAGES") or list(DEFAULT_STAGES),
+        "TIMEZONE": env.get("COPROD_TIMEZONE", "Europe/London"),
         "LOGIN_LIMIT_PER_ACCOUNT": int(env.get("COPROD_LOGIN_LIMIT_PER_ACCOUNT", "5")),
         "LOGIN_LIMIT_PER_ADDRESS": int(env.get("COPROD_LOGIN_LIMIT_PER_ADDRESS", "30")),
         "LOGIN_LIMIT_MINUTES": int(env.get("COPROD_LOGIN_LIMIT_MINUTES", "15")),
         "PASSWORD_RESET_HOURS": int(env.get("COPROD_PASSWORD_RESET_HOURS", "48")),
         "PASSWORD_HASH_MEMORY_KIB": int(env.get("COPROD_PASSWORD_HASH_MEMORY_KIB", "65536")),
+        "FILES_DIR": env.get("COPROD_FILES_DIR", ""),  # default: instance/files
+        "FILES_STORAGE": env.get("COPROD_FILES_STORAGE", "local"),
     }
 
 
@@ -84,6 +88,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["PLUGINS_DIR"] = str(instance / "plugins")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _check_stages(app.config["PROJECT_STAGES"])
+    _check_timezone(app.config["TIMEZONE"])
 
 
 def _ensure_instance_folder(path: Path) -> Path:
@@ -114,6 +119,16 @@ def _secret_key_from(instance: Path) -> str:
         finally:
             draft.unlink()
     return key_file.read_text().strip()
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"COPROD_TIMEZONE is '{name}', which is not a time zone name. "
+            "Use a name like Europe/London."
+        ) from exc
 
 
 def _check_stages(stages: list[str]) -> None:

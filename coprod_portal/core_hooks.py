@@ -30,9 +30,10 @@ def portal_nav_items(user: Any) -> list[NavItem]:
     return [
         NavItem("Home", "core.home", order=0, permission="core.view_home"),
         NavItem("Projects", "projects.list_projects", order=20, permission="projects.view"),
+        NavItem("Search", "search.search", order=800, permission="search.use"),
+        NavItem(_inbox_label(user), "inbox.index", order=850, permission="inbox.use"),
         NavItem("Audit log", "audit.log", order=900, permission="audit.view"),
-        NavItem("Users", "admin.users", order=950, permission="admin.users"),
-        NavItem("Plugins", "admin.plugins", order=960, permission="admin.plugins"),
+        NavItem("Admin", "admin.index", order=950, permission="admin.index"),
     ]
 
 
@@ -44,6 +45,8 @@ def portal_permission_allowed(user: Any, action: str, obj: Any) -> bool | None:
     if action == "audit.view_event" and getattr(obj, "plugin", None) == "core":
         about_me = obj.subject_type == "user" and obj.subject_id == getattr(user, "id", None)
         return True if about_me else None
+    if action == "inbox.use" and getattr(user, "kind", "") == "staff":
+        return True  # every staff account has an inbox, whatever its roles
     return None
 
 
@@ -59,6 +62,7 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
             cards.append(DashboardCard(
                 "Plugins need attention", Markup(f"<p class='govuk-body'>Problems with: {names}.</p>"),
                 "See the plugins page", "admin.plugins", order=1))
+        cards += _jobs_card()
     return cards
 
 
@@ -73,3 +77,72 @@ def _my_projects_card(user: Any) -> DashboardCard:
     text = "You are not on any project yet." if count == 0 else (
         f"You are on {count} project{'s' if count != 1 else ''}.")
     return DashboardCard("Your projects", text, "See all projects", "projects.list_projects", order=10)
+
+
+@hookimpl
+def portal_search(query: str, user: Any) -> list[Any]:
+    """Projects the person may view; people, for those who manage users."""
+    from .search import core_results
+
+    return core_results(query, user)
+
+
+# --- background jobs and notifications --------------------------------------------------------
+
+
+def _inbox_label(user: Any) -> Any:
+    from .notifications import inbox_label
+
+    return inbox_label(user)
+
+
+def _jobs_card() -> list[DashboardCard]:
+    from .jobs import given_up_count
+
+    count = given_up_count(get_session())
+    if not count:
+        return []
+    text = (f"{count} background job{'s' if count != 1 else ''} gave up after all "
+            f"{'its' if count == 1 else 'their'} tries and need{'s' if count == 1 else ''} you.")
+    return [DashboardCard("Background jobs need attention", text, "See background jobs",
+                          "jobs_admin.index", order=2)]
+
+
+@hookimpl
+def portal_jobs() -> list[Any]:
+    """The core's jobs: e-mailing notifications."""
+    from .notifications import core_jobs
+
+    return core_jobs()
+
+
+@hookimpl
+def portal_periodic_jobs() -> list[Any]:
+    """Forget failed sign-ins after the throttling window; forget job failures resolved long ago."""
+    from .auth import purge_login_attempts
+    from .jobs import purge_resolved_failures
+    from .types import PeriodicJob
+
+    return [
+        PeriodicJob("core.purge_login_attempts", purge_login_attempts, cron="7 * * * *",
+                    description="Deletes failed sign-in records older than the throttling window "
+                                "(they hold email and network addresses)."),
+        PeriodicJob("core.purge_job_failures", purge_resolved_failures, cron="40 3 * * *",
+                    description="Deletes job failures that were resolved more than 30 days ago."),
+    ]
+
+
+@hookimpl
+def portal_subject_export(person: Any) -> list[Any] | None:
+    """The person's inbox messages and contact preferences."""
+    from .notifications import subject_records
+
+    return subject_records(get_session(), person.user_id) if person.user_id else None
+
+
+@hookimpl
+def portal_subject_erase(person: Any, session: Any) -> Any:
+    """Delete the person's inbox messages and contact preferences."""
+    from .notifications import erase_subject
+
+    return erase_subject(session, person.user_id) if person.user_id else None

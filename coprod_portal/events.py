@@ -25,6 +25,7 @@ def notify(session: Session, event: str, **kwargs: Any) -> None:
     host = current_app.extensions["coprod_plugins"]
     if not hasattr(host.pm.hook, event) or getattr(host.pm.hook, event).spec is None:
         raise ValueError(f"{event} is not an event of the portal's contract (hookspecs.py)")
+    session.connection()  # begin now, so a rollback before any query still drops the event
     session.info.setdefault(_QUEUED, []).append((event, kwargs))
 
 

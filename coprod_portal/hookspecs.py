@@ -33,12 +33,16 @@ if TYPE_CHECKING:
     from .types import (
         ChecklistSection,
         DashboardCard,
+        Job,
         Migrations,
         NavItem,
+        PeriodicJob,
         Permission,
         ProjectPanel,
         Reference,
         Role,
+        SearchResult,
+        StoredFile,
         TrainingModule,
     )
 
@@ -236,3 +240,97 @@ def portal_contribution_withdrawn(contribution_id: str) -> None:
 @hookspec
 def portal_training_completed(learner_id: str, module_key: str) -> None:
     """A learner (staff user or LTI learner) completed a training module."""
+
+
+# --- subject access and erasure (UK GDPR Articles 15 and 17) ------------------------------
+
+
+@hookspec
+def portal_subject_export(person: Any) -> Any:
+    """Return what your plugin holds about ``person`` (a ``types.Person``) as
+    ``types.SubjectRecords`` (or a list of them), for a subject access request.
+
+    Include everything personal you store about them, in words a person can read; leave out
+    what is about other people (for example another person's contribution they read). Match
+    on ``person.user_id`` and on ``person.email`` for records about people without an account.
+    Return None when you hold nothing.
+    """
+
+
+@hookspec
+def portal_subject_erase(person: Any, session: Any) -> Any:
+    """Erase or anonymise what your plugin holds about ``person``, in ``session`` (do not
+    commit: the core commits once every plugin has answered, so erasure is all or nothing).
+
+    Return a ``types.ErasureReport`` saying what you erased and what you kept and why (for
+    example a payment ledger kept for six years for HMRC). If your implementation raises,
+    nothing at all is erased and the admin is told which plugin failed.
+    """
+
+
+# --- files and search ------------------------------------------------------------------------
+
+
+@hookspec
+def portal_file_allowed(file: StoredFile, user: Any) -> bool | None:
+    """Vote on whether ``user`` may download ``file`` (a ``types.StoredFile``).
+
+    Files are uploaded through ``coprod_portal.files.save_upload`` and served only at
+    ``/files/<id>``, which asks this hook every time. Answer for your own files
+    (``file.plugin == "<your plugin>"``) and return None for everyone else's. Return True
+    to allow, False to refuse; any False wins, and when nobody says True the person is
+    refused. Admins get no file automatically: a receipt is personal, so say True only for
+    the people who need it (for example the uploader and whoever checks claims). A hook
+    that raises counts as False. Every download is written to the audit log as an event of
+    the owning plugin, so your ``audit.view_event`` votes decide who sees those reads.
+    ``user`` may be an LTI learner (``user.kind == "learner"``), for example for captions.
+    """
+
+
+@hookspec
+def portal_search(query: str, user: Any) -> list[SearchResult] | None:
+    """Answer a search from the search page with ``types.SearchResult`` items.
+
+    ``query`` is trimmed, between 2 and 200 characters, and must be matched literally:
+    build SQL conditions with ``coprod_portal.search.contains(column, query)``, which
+    escapes the LIKE wildcards ``%`` and ``_``, or compare text in Python with
+    ``search.matches(text, query)``. Return **only what ``user`` may see**: check your
+    permissions for every record, and never return withdrawn records or special-category
+    content in a title or summary. Put your best matches first and return at most
+    ``search.MAX_RESULTS_PER_GROUP`` (200); the page shows the first 10 of each group and
+    pages through the rest. ``url`` must be a path in the portal (``url_for(...)``); a
+    result with any other address is dropped. A hook that raises is skipped and shown on
+    the Plugins page; the search page still works.
+    """
+
+
+# --- background jobs -------------------------------------------------------------------------
+
+
+@hookspec
+def portal_jobs() -> list[Job] | None:
+    """Declare the background jobs your plugin runs, as ``types.Job`` items.
+
+    Name each ``<plugin>.<job>``; a name outside your plugin's namespace, or one already
+    taken, is refused and shown on the Plugins page. Then queue work from anywhere with
+    ``jobs.enqueue("<plugin>.<job>", delay_seconds=0, **kwargs)`` (or
+    ``jobs.enqueue_after_commit(session, ...)`` so it only runs if your transaction commits).
+    ``kwargs`` must be JSON values; pass ids, never names or personal content, because
+    arguments are kept with a failed job so an admin can try it again. The function runs in
+    the worker (``flask --app wsgi jobs run``), in an app context with its own database
+    session; commit your own work. A job that raises is retried with back-off (the delay
+    doubles each time, up to an hour) and every failure is listed for admins on
+    /admin/jobs; write exception messages for them, without personal content.
+    """
+
+
+@hookspec
+def portal_periodic_jobs() -> list[PeriodicJob] | None:
+    """Declare jobs that run on a schedule, as ``types.PeriodicJob`` items (``cron`` in UTC).
+
+    The worker queues each one when its schedule matches; it then runs, retries and reports
+    failures like any other job. Name each ``<plugin>.<job>``; a job that needs to run once
+    a night should expect to run again after a failure and be safe to repeat (for example:
+    "delete what is older than 30 days", not "delete the oldest 100"). A bad ``cron`` is
+    refused with a message on the Plugins page.
+    """

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -79,5 +82,15 @@ def navigation(active_endpoint: str | None) -> list[dict[str, Any]]:
             and (active_endpoint or "").startswith(blueprint + ".")
             and blueprint != "core"
         )
-        links.append({"text": item.label, "href": href, "active": active})
+        label_key = "html" if isinstance(item.label, Markup) else "text"  # Markup: e.g. a hidden " unread"
+        links.append({label_key: item.label, "href": href, "active": active})
     return links
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored moment (aware UTC) in the organisation's time zone (COPROD_TIMEZONE, default
+    Europe/London), for showing to people. Naive values are taken to be UTC.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))

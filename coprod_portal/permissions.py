@@ -32,8 +32,16 @@ CORE_PERMISSIONS = [
     Permission("audit.view", "Open the audit log", ("admin", "coproduction_lead",
                "safeguarding_lead", "hr", "staff")),
     Permission("audit.view_event", "See one audit event", ("admin",)),
+    Permission("admin.index", "Open the administration page", ("admin",)),
     Permission("admin.users", "Manage users, roles and password resets", ("admin",)),
     Permission("admin.plugins", "See the plugins page", ("admin",)),
+    Permission("admin.subject_access", "Answer subject access and erasure requests", ("admin",)),
+    Permission("search.use", "Use the search page", ("admin", "coproduction_lead",
+               "safeguarding_lead", "hr", "staff")),
+    Permission("admin.jobs", "See background jobs and their failures, and try failed jobs again",
+               ("admin",)),
+    Permission("inbox.use", "Read your own inbox and choose how you are contacted",
+               ("admin", "coproduction_lead", "safeguarding_lead", "hr", "staff")),
 ]
 
 

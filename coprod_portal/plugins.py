@@ -198,11 +198,13 @@ class PluginHost:
 
     # --- calling ---------------------------------------------------------------------------
 
-    def call(self, hook: str, *, deny_on_error: bool = False, **kwargs: Any) -> list[tuple[str, Any]]:
+    def call(self, hook: str, *, deny_on_error: bool = False, failures: list[str] | None = None,
+             **kwargs: Any) -> list[tuple[str, Any]]:
         """Call each implementation of ``hook`` on its own; return (plugin, answer) pairs.
 
         None answers are dropped. A failing implementation is logged and recorded on its
-        plugin; with ``deny_on_error`` it counts as the answer False (permission votes).
+        plugin; with ``deny_on_error`` it counts as the answer False (permission votes), and
+        its name is added to ``failures`` when the caller must know (erasure must be whole).
         """
         caller = getattr(self.pm.hook, hook)
         answers: list[tuple[str, Any]] = []
@@ -211,6 +213,8 @@ class PluginHost:
                 answer = impl.function(*[kwargs[arg] for arg in impl.argnames])
             except Exception as exc:
                 self.hook_failed(impl.plugin_name, hook, exc)
+                if failures is not None:
+                    failures.append(impl.plugin_name)
                 if deny_on_error:
                     answers.append((impl.plugin_name, False))
                 continue

@@ -10,6 +10,9 @@ Use it as a pytest plugin: put ``pytest_plugins = ["coprod_portal.testing"]`` in
 * ``login(client, "lead@example.org")`` signs a test client in; ``client_as("coproduction_lead")``
   gives a new client signed in as a demo user with that role.
 * ``DEMO_PASSWORD`` and the demo users (``coprod_portal.demo.DEMO_USERS``) exist in every app.
+* Background jobs run as soon as they are queued (``JOBS_IMMEDIATE``), in the test's own
+  thread; pass ``config={"JOBS_IMMEDIATE": False}`` to queue them in ``instance/jobs.db`` for
+  a real worker (``jobs.consumer(app)``). Delayed jobs and retries never run in immediate mode.
 """
 
 from __future__ import annotations
@@ -35,18 +38,20 @@ _templates: dict[tuple[Any, ...], Path] = {}
 
 
 def role_email(role: str) -> str:
-    """The demo user who holds ``role`` (the first one listed in DEMO_USERS)."""
-    for email, _, roles, _ in DEMO_USERS:
-        if role in roles:
-            return email
-    raise KeyError(f"no demo user has the role {role}")
+    """The demo user who holds ``role`` with the fewest other roles (so "staff" is a plain member
+    of staff, not the admin who is also staff)."""
+    holders = sorted((len(roles), email) for email, _, roles, _ in DEMO_USERS if role in roles)
+    if not holders:
+        raise KeyError(f"no demo user has the role {role}")
+    return holders[0][1]
 
 
 def build_app(tmp_path: Path, plugins: list[str] | None = None, config: dict[str, Any] | None = None,
               seed_demo: bool = True) -> Flask:
     """A portal on a fresh, migrated database, with demo users (and demo data) in it."""
     settings = {"TESTING": True, "SECRET_KEY": "test-secret", "PLUGINS": plugins or ["builtins"],
-                "LOGIN_LIMIT_PER_ADDRESS": 1000, "PASSWORD_HASH_MEMORY_KIB": 1024, **(config or {})}
+                "LOGIN_LIMIT_PER_ADDRESS": 1000, "PASSWORD_HASH_MEMORY_KIB": 1024,
+                "JOBS_IMMEDIATE": True, **(config or {})}
     url = os.environ.get("DATABASE_URL")
     settings.setdefault("DATABASE_URL", url if url else f"sqlite:///{tmp_path / 'portal.db'}")
     settings.setdefault("INSTANCE_PATH", str(tmp_path / "instance"))

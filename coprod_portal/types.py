@@ -7,6 +7,7 @@ plugin's own line, and the core can rely on every field being there.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +112,116 @@ class Reference:
     label: str
     url: str | None = None
     withdrawn: bool = False
+
+
+# --- subject access and erasure --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whom a subject access or erasure request is about.
+
+    ``user_id`` is None when the person has no portal account; plugins that keep records
+    about people without accounts (for example network members) match on ``email``.
+    """
+
+    email: str
+    user_id: str | None = None
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class SubjectRecords:
+    """What one plugin holds about a person: a titled section of simple records.
+
+    Each record maps a field name, in words, to a value (text, number, date or None), so the
+    download reads well both as JSON and as a web page.
+    """
+
+    section: str
+    records: tuple[dict[str, Any], ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What one plugin erased or anonymised, and what it had to keep and why."""
+
+    section: str
+    erased: tuple[str, ...] = ()
+    kept: tuple[tuple[str, str], ...] = ()  # (what was kept, why the law or our duties need it)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An uploaded file as the core keeps it (``coprod_portal.files``); the bytes are in storage.
+
+    ``filename`` is the uploader's file name, cleaned for display. ``kind`` is what the
+    content was found to be ("pdf", "png", "jpeg", "docx", "vtt" or "txt"), whatever the
+    name or the browser claimed. ``purpose`` and ``subject_ref`` are the owning plugin's own
+    words (for example "receipt" and "network:claim:<id>").
+    """
+
+    id: str
+    plugin: str
+    purpose: str
+    filename: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+    uploaded_by: str | None = None
+    subject_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One search hit. ``url`` must be a path in the portal (``url_for(...)``);
+    ``summary`` is plain text (escaped when shown); ``group`` is the heading it is listed
+    under (empty: the plugin's name).
+    """
+
+    title: str
+    url: str
+    summary: str = ""
+    group: str = ""
+
+
+# --- background jobs -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """A background job a plugin declares through ``portal_jobs``; run it with ``jobs.enqueue``.
+
+    ``name`` is ``<plugin>.<job>`` (for example ``"network.send_reminder"``). ``function`` is
+    called with the keyword arguments given to ``jobs.enqueue``, inside an app context with
+    its own database session (``db.get_session()``; commit your work yourself). When it
+    raises, the job is tried again up to ``retries`` times, waiting ``retry_delay_seconds``
+    and then twice as long each time (up to an hour); every failure is shown to admins.
+    """
+
+    name: str
+    function: Any
+    retries: int = 5
+    retry_delay_seconds: int = 60
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job that runs on a schedule, declared through ``portal_periodic_jobs``.
+
+    ``cron`` has the five crontab fields "minute hour day month day-of-week", in UTC, with
+    day-of-week 0 for Sunday: ``"0 3 * * *"`` is every night at 03:00, ``"*/15 * * * *"``
+    every quarter of an hour, ``"30 6 * * 1-5"`` weekdays at 06:30. ``function`` takes no
+    arguments; it runs like a ``Job`` (app context, own session, retries, failures shown).
+    """
+
+    name: str
+    function: Any
+    cron: str = "0 3 * * *"
+    description: str = ""
+    retries: int = 2
+    retry_delay_seconds: int = 300

@@ -67,6 +67,11 @@ def _http_error(exc: HTTPException) -> Any:
     detail = ""
     if code == 403 and exc.description and "." in str(exc.description) and " " not in str(exc.description):
         detail = f"The permission needed is “{exc.description}”."
+    if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+        from .files import human_size
+
+        detail = (f"The portal accepts files up to {human_size(current_app.config['MAX_CONTENT_LENGTH'])}. "
+                  "Nothing was saved: go back, choose a smaller file and send the form again.")
     return _render_error(code, detail)
 
 

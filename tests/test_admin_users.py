@@ -85,3 +85,18 @@ def test_user_list_offers_every_role_including_plugin_roles(make_app):
     text = admin.get("/admin/users/new").get_data(as_text=True)
     for label in ("Administrator", "Co-production lead", "Safeguarding lead", "HR", "Good keeper"):
         assert label in text
+
+
+def test_user_search_treats_wildcards_literally(app):
+    admin = login(app.test_client(), "admin@example.org")
+    text = admin.get("/admin/users?q=%25").get_data(as_text=True)
+    assert "0 accounts match" in text and "Sasha Staff" not in text
+
+
+def test_admin_page_links_every_area_the_admin_may_use(app):
+    admin = login(app.test_client(), "admin@example.org")
+    text = admin.get("/admin/").get_data(as_text=True)
+    for href in ('href="/admin/users"', 'href="/admin/plugins"', 'href="/admin/jobs"',
+                 'href="/admin/subject-access/"'):
+        assert href in text
+    assert login(app.test_client(), "lead@example.org").get("/admin/").status_code == 403

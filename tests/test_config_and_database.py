@@ -107,3 +107,23 @@ def _table_of(diff):
         if isinstance(name, str) and name.startswith("core_"):
             return name
     return ""
+
+
+def test_moments_are_shown_in_the_organisations_time_zone(make_app):
+    from datetime import UTC, datetime
+
+    from flask import render_template_string
+
+    summer = datetime(2027, 7, 1, 23, 30, tzinfo=UTC)
+    app = make_app()
+    with app.test_request_context():
+        assert render_template_string("{{ t|moment }}", t=summer) == "2 July 2027, 00:30 BST"
+        assert render_template_string("{{ t|day }}", t=summer) == "2 July 2027"
+    tokyo = make_app(config={"TIMEZONE": "Asia/Tokyo"})
+    with tokyo.test_request_context():
+        assert render_template_string("{{ t|moment }}", t=summer) == "2 July 2027, 08:30 JST"
+
+
+def test_unknown_time_zone_stops_start_up_naming_the_setting(tmp_path):
+    with pytest.raises(ConfigError, match="COPROD_TIMEZONE"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "TIMEZONE": "Mars/Olympus_Mons"})

@@ -197,3 +197,19 @@ def test_installed_plugin_runs_once_allow_listed(installed_plugin, make_app):
     assert app.extensions["coprod_plugins"].plugins["orgboard"].status == "enabled"
     admin = login(app.test_client(), "admin@example.org")
     assert "Board card" in admin.get("/").get_data(as_text=True)
+
+
+def test_event_queued_then_rolled_back_is_never_delivered(plugin_app):
+    from sqlmodel import Session
+
+    from coprod_portal import events
+
+    app = plugin_app("good")
+    good = sys.modules["coprod_local_plugins.good"]
+    good.received_events.clear()
+    with app.app_context(), Session(app.extensions["coprod_engine"]) as session:
+        events.notify(session, "portal_project_stage_changed", project_id="p1", from_stage="idea",
+                      to_stage="design")
+        session.rollback()
+        events.commit(session)
+    assert good.received_events == []

@@ -53,7 +53,7 @@ def test_post_without_csrf_token_is_refused_everywhere(app):
     with Session(app.extensions["coprod_engine"]) as session:
         ids = {"project_id": session.exec(select(Project)).first().id,
                "user_id": session.exec(select(User).where(User.email == "staff@example.org")).one().id,
-               "token": "not-a-token"}
+               "token": "not-a-token", "failure_id": "not-a-job-failure"}
     checked = 0
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:

@@ -90,7 +90,8 @@ def test_home_as_admin(page: Page, sign_in, check_page) -> None:
     expect(page).to_have_title(title_of("Home"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Alex Admin")
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["Home", "Projects", "Audit log", "Users", "Plugins"])
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Home", "Projects", "Search", "Inbox", "Audit log", "Admin"])
     # The service navigation marks the current item (aria-current "page" or "true").
     expect(nav.get_by_role("link", name="Home")).to_have_attribute("aria-current", CURRENT)
     expect(nav.get_by_role("link", name="Projects")).not_to_have_attribute("aria-current", CURRENT)
@@ -105,7 +106,7 @@ def test_home_as_staff(page: Page, sign_in, check_page) -> None:
     sign_in(page, "staff@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Sasha Staff")
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["Home", "Projects", "Audit log"])
+    expect(nav.get_by_role("link")).to_have_text(["Home", "Projects", "Search", "Inbox", "Audit log"])
     expect(page.get_by_role("region", name="Your projects")).to_contain_text(
         re.compile(r"You are on \d+ projects?\."))
     check_page(page)
@@ -116,7 +117,10 @@ def test_home_as_staff(page: Page, sign_in, check_page) -> None:
 
 def test_plugins_page(page: Page, sign_in, check_page) -> None:
     sign_in(page, "admin@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Plugins").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Administration")
+    check_page(page)
+    page.get_by_role("link", name="Plugins", exact=True).click()
     expect(page).to_have_title(title_of("Plugins"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Plugins")
     table = page.get_by_role("table", name="Plugins, their versions and status")

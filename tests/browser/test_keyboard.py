@@ -114,7 +114,7 @@ def test_home_tab_walk_reaches_navigation_and_sign_out_with_visible_focus(page: 
     stops, _ = tab_walk(page)
     texts = [" ".join(s["text"].split()) for s in stops]
     assert texts[:3] == ["Skip to main content", "Example Care Trust", "Co-production Portal"], texts
-    nav = ["Home", "Projects", "Audit log", "Users", "Plugins", "Sign out (Alex Admin)"]
+    nav = ["Home", "Projects", "Search", "Inbox", "Audit log", "Admin", "Sign out (Alex Admin)"]
     assert texts[3:3 + len(nav)] == nav, texts
     assert "See all projects" in texts and "Change your password" in texts, texts
     assert texts[-1] == "Data protection complaints", texts

@@ -42,7 +42,8 @@ def test_every_request_goes_to_the_portal(page: Page, sign_in, base_url: str) ->
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
     sign_in(page, "admin@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Plugins").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
+    page.get_by_role("link", name="Plugins", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plugins")
     page.wait_for_load_state("networkidle")
 

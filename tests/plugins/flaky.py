@@ -18,3 +18,13 @@ def portal_permission_allowed(user, action, obj):
 @hookimpl
 def portal_project_stage_changed(project_id, from_stage, to_stage):
     raise RuntimeError("listener is down")
+
+
+@hookimpl
+def portal_subject_erase(person, session):
+    raise RuntimeError("erasure service is down")
+
+
+@hookimpl
+def portal_search(query, user):
+    raise RuntimeError("search service is down")

@@ -1,0 +1,107 @@
+"""The inbox (/inbox) and each person's contact preferences (/account/preferences).
+
+Everyone sees only their own notifications and preferences: another person's notification
+is "not found", whoever asks, so its existence is not revealed either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SubmitField
+from wtforms.validators import AnyOf, InputRequired
+
+from . import mail, notifications
+from .db import get_session
+from .forms import PortalForm, csrf_checked_by_form
+from .notifications import FORMATS, Notification
+from .pages import paginate
+from .permissions import require
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+preferences_bp = Blueprint("preferences", __name__, url_prefix="/account/preferences")
+PAGE_SIZE = 20
+
+EMAIL_MESSAGE = "Select whether you want e-mails about new messages"
+FORMAT_MESSAGE = "Select the format you want messages in"
+
+
+class PreferencesForm(PortalForm):
+    email = RadioField(
+        "Do you want an e-mail when you get a new message?", widget=GovRadioInput(),
+        choices=[("yes", "Yes"), ("no", "No, I will check my inbox in the portal")],
+        validate_choice=False,
+        validators=[InputRequired(EMAIL_MESSAGE), AnyOf(["yes", "no"], message=EMAIL_MESSAGE)])
+    format = RadioField(
+        "Which format do you want messages in?", widget=GovRadioInput(),
+        choices=[(key, label) for key, (label, _) in FORMATS.items()],
+        validate_choice=False,
+        validators=[InputRequired(FORMAT_MESSAGE), AnyOf(list(FORMATS), message=FORMAT_MESSAGE)])
+    submit = SubmitField("Save preferences", widget=GovSubmitInput())
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(preferences_bp)
+
+
+def _mine_or_404(notification_id: str) -> Notification:
+    note = get_session().get(Notification, notification_id)
+    if note is None or note.user_id != current_user.id:
+        abort(404)
+    return note
+
+
+@bp.route("")
+@require("inbox.use")
+def index() -> Any:
+    session = get_session()
+    page = paginate(session, notifications.inbox_query(current_user.id),
+                    request.args.get("page", 1, type=int), PAGE_SIZE)
+    return render_template("inbox/list.html", page=page,
+                           unread=notifications.unread_count(session, current_user.id))
+
+
+@bp.route("/<notification_id>")
+@require("inbox.use")
+def view(notification_id: str) -> Any:
+    note = _mine_or_404(notification_id)
+    session = get_session()
+    fmt = notifications.preference(session, current_user.id).format
+    notifications.mark_read(session, note)
+    session.commit()
+    return render_template("inbox/view.html", note=note, text=notifications.text_for(note, fmt),
+                           easy_read_shown=fmt == "easy_read" and bool(note.easy_read))
+
+
+@bp.route("/read-all", methods=["POST"])
+@require("inbox.use")
+def read_all() -> Any:
+    session = get_session()
+    count = notifications.mark_all_read(session, current_user.id)
+    session.commit()
+    if count:
+        flash(f"{count} message{'s' if count != 1 else ''} marked as read.", "success")
+    else:
+        flash("You had no unread messages.", "info")
+    return redirect(url_for("inbox.index"))
+
+
+@preferences_bp.route("", methods=["GET", "POST"])
+@require("inbox.use")
+@csrf_checked_by_form
+def edit() -> Any:
+    session = get_session()
+    current = notifications.preference(session, current_user.id)
+    form = PreferencesForm(data={"email": "yes" if current.email else "no", "format": current.format})
+    if form.validate_on_submit():
+        notifications.set_preference(session, current_user.id, form.email.data == "yes", form.format.data)
+        session.commit()
+        flash("Your contact preferences are saved.", "success")
+        return redirect(url_for("preferences.edit"))
+    hints = [{"hint": {"text": hint}} for _, hint in FORMATS.values()]
+    return render_template("inbox/preferences.html", form=form, format_hints=hints,
+                           mail_on=mail.settings(current_app) is not None), 400 if form.errors else 200
