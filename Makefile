@@ -41,10 +41,7 @@ run: install
 	$(FLASK) plugins check || true
 	$(FLASK) seed-demo
 	@echo ""
-	@echo "  Co-production Portal: http://$(HOST):$(PORT)/"
-	@echo "  Demo sign-ins (password: demo-password-2026):"
-	@echo "    admin@example.org  lead@example.org  safeguarding@example.org"
-	@echo "    hr@example.org  manager@example.org  staff@example.org"
+	@echo "  Co-production Portal: http://$(HOST):$(PORT)/  (sign in with a demo account above)"
 	@echo "  Background jobs: a worker runs beside the web server (Ctrl-C stops both)."
 	@echo ""
 	@$(FLASK) jobs run --workers 2 & worker=$$!; \

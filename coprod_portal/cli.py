@@ -109,12 +109,15 @@ def plugins_new(name: str, directory: str) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Add demo users for every role and each plugin's demo data (safe to run again)."""
-    from .demo import DEMO_PASSWORD, seed
+    from .demo import DEMO_PASSWORD, demo_accounts, seed
 
     with db.Session(current_app.extensions["coprod_engine"]) as session:
         created = seed(session)
-    click.echo(f"Demo data ready ({created} new users). Demo password for every account: "
-               f"{DEMO_PASSWORD}")
+        accounts_list = demo_accounts(session)
+    click.echo(f"Demo data ready ({created} new users). Demo sign-ins, all with the password "
+               f"{DEMO_PASSWORD}:")
+    for email, roles in accounts_list:
+        click.echo(f"  {email:<32} {roles}")
 
 
 @subject_cli.command("export")

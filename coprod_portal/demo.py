@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import accounts
 from .projects import Project, ProjectTeamMember
@@ -30,6 +30,14 @@ def ensure_user(session: Session, email: str, name: str, roles: list[str]) -> tu
     user = accounts.create_user(session, email, name, [r for r in roles if r in known],
                                 DEMO_PASSWORD)
     return user, True
+
+
+def demo_accounts(session: Session) -> list[tuple[str, str]]:
+    """Every active demo account (core's and plugins') with its roles' labels, for the welcome text."""
+    labels = {name: role.label for name, role in current_app.extensions["coprod_roles"].items()}
+    users = session.exec(select(accounts.User).where(
+        col(accounts.User.email).like("%@example.org"), col(accounts.User.active))).all()
+    return sorted((u.email, ", ".join(sorted(labels.get(r, r) for r in u.role_names))) for u in users)
 
 
 def seed(session: Session) -> int:

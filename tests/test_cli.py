@@ -35,3 +35,4 @@ def test_seed_demo_is_idempotent(app):
     second = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0 and second.exit_code == 0
     assert "0 new users" in second.output and "demo-password-2026" in second.output
+    assert "staff@example.org" in second.output and "Co-production lead, Staff" in second.output

@@ -15,6 +15,12 @@ SERVICE = "Co-production Portal"
 CURRENT = re.compile(r"^(page|true)$")
 
 
+def in_order(found: list[str], wanted: list[str]) -> bool:
+    """``wanted`` appears in ``found`` in this order (plugins may add their own items between)."""
+    rest = iter(found)
+    return all(any(item == w for item in rest) for w in wanted)
+
+
 def title_of(page_title: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(page_title)} – {SERVICE} – {ORG}$")
 
@@ -90,8 +96,8 @@ def test_home_as_admin(page: Page, sign_in, check_page) -> None:
     expect(page).to_have_title(title_of("Home"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Alex Admin")
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(
-        ["Home", "Projects", "Search", "Inbox", "Audit log", "Admin"])
+    links = [" ".join(t.split()) for t in nav.get_by_role("link").all_inner_texts()]
+    assert in_order(links, ["Home", "Projects", "Search", "Inbox", "Audit log", "Admin"]), links
     # The service navigation marks the current item (aria-current "page" or "true").
     expect(nav.get_by_role("link", name="Home")).to_have_attribute("aria-current", CURRENT)
     expect(nav.get_by_role("link", name="Projects")).not_to_have_attribute("aria-current", CURRENT)
@@ -106,7 +112,9 @@ def test_home_as_staff(page: Page, sign_in, check_page) -> None:
     sign_in(page, "staff@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Sasha Staff")
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["Home", "Projects", "Search", "Inbox", "Audit log"])
+    links = [" ".join(t.split()) for t in nav.get_by_role("link").all_inner_texts()]
+    assert in_order(links, ["Home", "Projects", "Search", "Inbox", "Audit log"]), links
+    assert "Admin" not in links and "Plugins" not in links and "Users" not in links
     expect(page.get_by_role("region", name="Your projects")).to_contain_text(
         re.compile(r"You are on \d+ projects?\."))
     check_page(page)
