@@ -62,6 +62,9 @@ lint: install-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+bench: install
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 docs: $(VENV)/.installed
 	$(BIN)/python docs/generate.py
 

@@ -1,0 +1,245 @@
+"""``make bench``: the portal's speed as ratios to a bare Flask app measured in the same run.
+
+Absolute numbers on a shared 2-core machine are noise; ratios measured side by side are not. Each
+scenario is run interleaved with the anchor (A, B, A, B …) and the median ratio is reported.
+Everything is served on 127.0.0.1 by gunicorn (2 sync workers) and driven by wrk, bounded in
+time and connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+DEMO_PASSWORD = "demo-password-2026"
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    signed_in: str | None = None  # demo email, or None for anonymous
+    target: float | None = None  # minimum ratio to the anchor's req/s
+    results: list[dict[str, float]] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing: installing Debian's wrk …", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+    found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk is not installed and could not be installed (apt-get install wrk).")
+    return found
+
+
+class Server:
+    """A gunicorn master with two sync workers on a free loopback port."""
+
+    def __init__(self, app: str, env: dict[str, str], cwd: Path, preload: bool = True) -> None:
+        self.port = free_port()
+        args = [str(VENV_BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
+                "--log-level", "warning"]
+        if preload:
+            args.append("--preload")
+        started = time.perf_counter()
+        self.process = subprocess.Popen([*args, app], cwd=cwd, env=env, start_new_session=True)
+        self.startup_seconds = self._wait_ready(started)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _wait_ready(self, started: float) -> float:
+        deadline = started + 30
+        while time.perf_counter() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as response:
+                    if response.status in (200, 404):
+                        return time.perf_counter() - started
+            except urllib.error.HTTPError as exc:
+                if exc.code == 404:
+                    return time.perf_counter() - started
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        sys.exit(f"server on port {self.port} did not answer within 30 s")
+
+    def memory_pss_mib(self) -> float:
+        """Proportional set size of the master and its workers (shared pages split fairly)."""
+        pids = [self.process.pid, *self._children(self.process.pid)]
+        total_kib = 0
+        for pid in pids:
+            try:
+                text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            match = re.search(r"^Pss:\s+(\d+) kB", text, flags=re.M)
+            total_kib += int(match.group(1)) if match else 0
+        return total_kib / 1024
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        path = Path(f"/proc/{pid}/task/{pid}/children")
+        return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def sign_in(base: str, email: str) -> str:
+    """Sign in through the real form; return the Cookie header value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(base + "/sign-in").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    data = urllib.parse.urlencode({"email": email, "password": DEMO_PASSWORD, "csrf_token": token})
+    opener.open(base + "/sign-in", data=data.encode())
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def wrk(binary: str, url: str, seconds: int, cookie: str | None) -> dict[str, float]:
+    args = [binary, "-t1", "-c4", f"-d{seconds}s", "--latency", url]
+    if cookie:
+        args[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p50_ms": _latency(out, "50%"), "p99_ms": _latency(out, "99%"),
+            "errors": float(non2xx.group(1)) if non2xx else 0.0}
+
+
+def _latency(out: str, label: str) -> float:
+    match = re.search(rf"^\s+{re.escape(label)}\s+([\d.]+)(us|ms|s)", out, flags=re.M)
+    if not match:
+        return float("nan")
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def prepare_portal(instance: Path, env: dict[str, str], scale: bool) -> None:
+    flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
+    for command in (["db", "upgrade"], ["seed-demo"], *([["seed-scale"]] if scale else [])):
+        subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def scenarios() -> list[Scenario]:
+    """The pages measured; plugins' pages join as the plugins arrive."""
+    return [
+        Scenario("healthz through the whole stack", "/healthz", None, 0.6),
+        Scenario("home page, co-production lead", "/", "lead@example.org", 0.15),
+        Scenario("project list (50 rows)", "/projects/?page=1", "lead@example.org", 0.16),
+        Scenario("a project page with its panels", "PROJECT", "lead@example.org", None),
+        Scenario("audit log, admin", "/audit/", "admin@example.org", None),
+    ]
+
+
+def first_project_path(base: str, cookie: str) -> str:
+    request = urllib.request.Request(base + "/projects/", headers={"Cookie": cookie})
+    html = urllib.request.urlopen(request).read().decode()
+    match = re.search(r'href="(/projects/[0-9a-f]{32})"', html)
+    return match.group(1) if match else "/projects/"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short runs (for a smoke test)")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--scale", action="store_true", help="measure on the large data set")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
+    args = parser.parse_args()
+    seconds, rounds = (2, 2) if args.quick else (5, args.rounds or 3)
+    binary = ensure_wrk()
+    instance = Path(tempfile.mkdtemp(prefix="coprod-bench-"))
+    env = {**os.environ, "COPROD_INSTANCE_PATH": str(instance), "COPROD_LOGIN_LIMIT_PER_ADDRESS": "100000"}
+    prepare_portal(instance, env, args.scale)
+    bare = Server("bare:app", env, ROOT / "benchmarks", preload=True)
+    portal = Server("wsgi:app", env, ROOT)
+    try:
+        report = measure(binary, bare, portal, seconds, rounds)
+    finally:
+        portal.stop()
+        bare.stop()
+        shutil.rmtree(instance, ignore_errors=True)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(report, indent=2))
+    print_report(report)
+    print(f"\nWrote {args.output}")
+
+
+def measure(binary: str, bare: Server, portal: Server, seconds: int, rounds: int) -> dict:
+    cookies = {email: sign_in(portal.base, email) for email in ("lead@example.org", "admin@example.org")}
+    found = scenarios()
+    for scenario in found:
+        if scenario.path == "PROJECT":
+            scenario.path = first_project_path(portal.base, cookies["lead@example.org"])
+    anchor: list[dict[str, float]] = []
+    for _ in range(rounds):
+        for scenario in found:
+            anchor.append(wrk(binary, bare.base + "/", seconds, None))
+            cookie = cookies[scenario.signed_in] if scenario.signed_in else None
+            scenario.results.append(wrk(binary, portal.base + scenario.path, seconds, cookie))
+    anchor_rps = statistics.median(a["rps"] for a in anchor)
+    rows = []
+    for scenario in found:
+        ratios = [r["rps"] / a["rps"] for r, a in zip(scenario.results,
+                                                       anchor[found.index(scenario)::len(found)],
+                                                       strict=False)]
+        rows.append({"scenario": scenario.name, "path": scenario.path,
+                     "rps": statistics.median(r["rps"] for r in scenario.results),
+                     "p50_ms": statistics.median(r["p50_ms"] for r in scenario.results),
+                     "p99_ms": statistics.median(r["p99_ms"] for r in scenario.results),
+                     "errors": sum(r["errors"] for r in scenario.results),
+                     "ratio": statistics.median(ratios), "target": scenario.target})
+    return {"anchor_rps": anchor_rps, "rounds": rounds, "seconds": seconds, "scenarios": rows,
+            "memory_pss_mib": {"portal": portal.memory_pss_mib(), "bare": bare.memory_pss_mib()},
+            "startup_seconds": portal.startup_seconds}
+
+
+def print_report(report: dict) -> None:
+    print(f"\nbare Flask anchor: {report['anchor_rps']:.0f} req/s "
+          f"(median of {report['rounds']} rounds × {report['seconds']} s)\n")
+    print(f"{'scenario':<36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'target':>7}  ")
+    for row in report["scenarios"]:
+        target = f"≥{row['target']:.2f}" if row["target"] else "–"
+        verdict = "" if not row["target"] else ("met" if row["ratio"] >= row["target"] else "MISSED")
+        errors = f"  ({row['errors']:.0f} non-2xx)" if row["errors"] else ""
+        print(f"{row['scenario']:<36} {row['rps']:>8.0f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
+              f"{row['ratio']:>7.3f} {target:>7}  {verdict}{errors}")
+    memory = report["memory_pss_mib"]
+    print(f"\npeak memory (PSS, master + 2 workers): portal {memory['portal']:.0f} MiB "
+          f"(target ≤ 170), bare Flask {memory['bare']:.0f} MiB")
+    print(f"start-up to first answer: {report['startup_seconds']:.2f} s (target ≤ 2 s)")
+
+
+if __name__ == "__main__":
+    main()
