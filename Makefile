@@ -61,6 +61,7 @@ lint: install-test
 	$(BIN)/ruff check coprod_portal plugins tests examples docs
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	COPROD_INSTANCE_PATH=$$(mktemp -d) COPROD_PLUGINS=builtins,governance $(FLASK) plugins check
 
 bench: install
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
