@@ -201,6 +201,14 @@ def portal_record_involvement(
     records its trainers' deliveries this way). The first plugin that answers wins — the
     network plugin does. Returns None when no plugin keeps involvement records: callers
     must cope with that.
+
+    The network plugin records it against the member record linked to the account ``user_id``,
+    creating one from the account when there is none; it returns None when the account does not
+    exist, and raises ValueError for an unknown ``role`` (its list: interview_panel,
+    advisory_group, nice_committee, writer, consultant, video, speaker, media, blogger, trainer,
+    other), a ``status`` other than "pending" or "confirmed", or hours outside 0–24. The record is
+    added to the current database session (``db.get_session()``): it is saved when the caller
+    commits, and ``portal_involvement_recorded`` is raised after that commit.
     """
 
 

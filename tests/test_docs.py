@@ -29,12 +29,8 @@ PLUGIN_SOURCES = [ROOT / "plugins", ROOT / "training", ROOT / "examples", ROOT /
 # be the first to. Take a hook off this list in the change that implements it: the last test
 # below fails while a hook here is implemented, or no longer exists.
 WAITING_FOR_THEIR_PLUGIN = {
-    "portal_project_people": "issue 4: the network plugin answers who is involved",
-    "portal_record_involvement": "issue 4: the network plugin keeps involvement records",
     "portal_involvement_recorded": "issue 4: the network plugin raises it",
-    "portal_resolve_reference": "issue 6: lived-experience contributions are referenced",
     "portal_contribution_submitted": "issue 6: the lived-experience plugin raises it",
-    "portal_contribution_withdrawn": "issue 6: the lived-experience plugin raises it",
     "portal_training_completed": "issue 7: the training plugin raises it",
 }
 

@@ -1,0 +1,98 @@
+"""Subject access and erasure: ideas someone sent, their ratings and rung claims, items they answer for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from coprod_portal.projects import Project
+from coprod_portal.types import ErasureReport, SubjectRecords
+
+from .checklist import RUNGS
+from .forms import IDEA_STATUSES
+from .models import Answer, AnswerChange, Feedback, Idea, RungRecord
+
+SECTION = "Co-production checklists and ideas"
+
+
+def export(session: Session, person: Any) -> SubjectRecords | None:
+    if not person.user_id:
+        return None
+    records: list[dict[str, Any]] = []
+    for idea in session.exec(
+        select(Idea).where(Idea.submitted_by_id == person.user_id).order_by(col(Idea.created_at))
+    ):
+        records.append(
+            {
+                "Idea you sent": idea.title,
+                "What you wrote": idea.description,
+                "Sent on": idea.created_at.date(),
+                "Shown without your name": idea.anonymous,
+                "Sent for": idea.on_behalf_of or None,
+                "Status": IDEA_STATUSES.get(idea.status, idea.status),
+                "Reason or note": idea.status_reason or None,
+            }
+        )
+    for rung in session.exec(select(RungRecord).where(RungRecord.by_id == person.user_id)):
+        project = session.get(Project, rung.project_id)
+        records.append(
+            {
+                "Rung of the ladder you " + ("rated" if rung.kind == "rated" else "claimed"): RUNGS.get(
+                    rung.rung, rung.rung
+                ),
+                "Project": project.title if project else None,
+                "Your comment": rung.comment or None,
+                "On": rung.recorded_at.date(),
+            }
+        )
+    for answer in session.exec(select(Answer).where(Answer.owner_id == person.user_id)):
+        project = session.get(Project, answer.project_id)
+        records.append(
+            {
+                "Checklist item you are responsible for": answer.item_ref,
+                "Project": project.title if project else None,
+                "Due": answer.due_on,
+            }
+        )
+    return SubjectRecords(SECTION, tuple(records)) if records else None
+
+
+def erase(session: Session, person: Any) -> ErasureReport | None:
+    if not person.user_id:
+        return None
+    uid = person.user_id
+    for idea in session.exec(select(Idea).where(Idea.submitted_by_id == uid)):
+        idea.submitted_by_id, idea.anonymous, idea.on_behalf_of = None, True, ""
+        session.add(idea)
+    for rung in session.exec(select(RungRecord).where(RungRecord.by_id == uid)):
+        if rung.kind == "rated":
+            session.delete(rung)
+        else:
+            rung.by_id = None
+            session.add(rung)
+    for answer in session.exec(select(Answer).where(Answer.owner_id == uid)):
+        answer.owner_id = None
+        session.add(answer)
+    for row in session.exec(select(Answer).where(Answer.updated_by_id == uid)):
+        row.updated_by_id = None
+        session.add(row)
+    for change in session.exec(select(AnswerChange).where(AnswerChange.changed_by_id == uid)):
+        change.changed_by_id = None
+        session.add(change)
+    for entry in session.exec(select(Feedback).where(Feedback.created_by_id == uid)):
+        entry.created_by_id = None
+        session.add(entry)
+    return ErasureReport(
+        SECTION,
+        erased=(
+            "Your ratings of projects' rungs of the ladder",
+            "Your name on ideas you sent, rung claims, checklist answers and their history",
+        ),
+        kept=(
+            (
+                "The ideas you sent, without your name",
+                "Other people are working on them; nothing in them now points to you.",
+            ),
+        ),
+    )

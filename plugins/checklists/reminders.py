@@ -1,0 +1,165 @@
+"""Reminders of items due (a nightly job), reactions to other plugins' events, and the home-page card."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+
+from coprod_portal import notifications
+from coprod_portal.db import get_session, utcnow
+from coprod_portal.pages import local_time
+from coprod_portal.projects import Project, ProjectTeamMember
+from coprod_portal.search import contains
+from coprod_portal.types import DashboardCard
+
+from . import checklist as cl
+from .models import Answer, AnswerChange, ProjectChecklist
+
+REMIND_DAYS = 7
+CARD_DAYS = 14
+
+
+def checklist_path(project_id: str) -> str:
+    return f"/checklists/projects/{project_id}"  # a path: jobs run without a request to build URLs from
+
+
+def remind_due() -> None:
+    """Attach checklists to projects without one, then tell owners about items due soon or overdue.
+
+    Safe to run again: each answer is reminded once for its due date (changing the date re-arms it).
+    """
+    session = get_session()
+    unattached = session.exec(
+        select(Project).where(col(Project.id).not_in(select(ProjectChecklist.project_id)))
+    ).all()
+    for project in unattached:
+        cl.attach(session, project)
+    session.commit()
+    today = local_time(utcnow()).date()
+    due = session.exec(
+        select(Answer).where(
+            col(Answer.status) == "",
+            col(Answer.due_on).is_not(None),
+            col(Answer.due_on) <= today + timedelta(days=REMIND_DAYS),
+            col(Answer.reminded_on).is_(None),
+        )
+    ).all()
+    by_project: dict[str, list[Answer]] = {}
+    for answer in due:
+        by_project.setdefault(answer.project_id, []).append(answer)
+    for project_id, answers in by_project.items():
+        project = session.get(Project, project_id)
+        if project is None:
+            continue
+        overdue = sum(1 for a in answers if a.due_on and a.due_on < today)
+        count = len(answers)
+        body = (
+            f"{count} item{'s' if count != 1 else ''} of the co-production checklist of ‘{project.title}’ "
+            f"{'are' if count != 1 else 'is'} due within a week"
+            + (f", {overdue} already overdue" if overdue else "")
+            + ". Answer them on the checklist page."
+        )
+        for user_id in {project.owner_id, *(a.owner_id for a in answers if a.owner_id)}:
+            notifications.send(
+                user_id,
+                "Checklist items due",
+                body,
+                link=checklist_path(project.id),
+                category="checklists",
+                sensitive=False,
+                session=session,
+            )
+        for answer in answers:
+            answer.reminded_on = today
+            session.add(answer)
+    session.commit()
+
+
+def stage_changed(project_id: str, to_stage: str) -> None:
+    """Tell the owner which checklist sections are now due, and note the move in the history."""
+    session = get_session()
+    project = session.get(Project, project_id)
+    if project is None:
+        return
+    checklist = cl.load(session, project)
+    session.add(
+        AnswerChange(
+            project_id=project.id,
+            item_ref="",
+            item_text="",
+            summary=f"The project moved to the {to_stage} stage",
+        )
+    )
+    open_sections = [s for s in checklist.for_stage(to_stage) if not s.complete]
+    if open_sections:
+        titles = ", ".join(f"‘{s.title}’" for s in open_sections)
+        notifications.send(
+            project.owner_id,
+            "Checklist sections now due",
+            f"‘{project.title}’ is now at the {to_stage} stage. Complete {titles} of its "
+            f"co-production checklist before it moves on.",
+            link=checklist_path(project.id),
+            category="checklists",
+            sensitive=False,
+            session=session,
+        )
+    session.commit()
+
+
+def contribution_withdrawn(contribution_id: str) -> None:
+    """We keep only references, never content; note in each checklist's history that evidence went."""
+    session = get_session()
+    ref = f"lived_experience:contribution:{contribution_id}"
+    for answer in session.exec(select(Answer).where(contains(col(Answer.evidence), ref))):
+        if ref in cl.evidence_lines(answer.evidence):
+            session.add(
+                AnswerChange(
+                    project_id=answer.project_id,
+                    item_ref=answer.item_ref,
+                    summary="A piece of evidence was withdrawn by the person who shared it; "
+                    "it is no longer shown",
+                )
+            )
+    session.commit()
+
+
+def dashboard_cards(user: Any, today: date) -> list[DashboardCard]:
+    """My projects' checklist items due in the next two weeks (or overdue), and the ones I answer for."""
+    session = get_session()
+    mine = select(ProjectTeamMember.project_id).where(ProjectTeamMember.user_id == user.id)
+    owned = select(Project.id).where(Project.owner_id == user.id)
+    base = (
+        select(func.count())
+        .select_from(Answer)
+        .where(
+            col(Answer.status) == "",
+            col(Answer.due_on).is_not(None),
+            col(Answer.due_on) <= today + timedelta(days=CARD_DAYS),
+            or_(
+                col(Answer.owner_id) == user.id,
+                col(Answer.project_id).in_(mine),
+                col(Answer.project_id).in_(owned),
+            ),
+        )
+    )
+    due = int(session.exec(base).one())
+    if not due:
+        return []
+    overdue = int(session.exec(base.where(col(Answer.due_on) < today)).one())
+    text = (
+        f"{due} checklist item{'s are' if due != 1 else ' is'} due on your projects in the next two weeks"
+        + (f", {overdue} overdue." if overdue else ".")
+    )
+    return [
+        DashboardCard(
+            "Checklist items due",
+            text,
+            "See your projects' checklists",
+            "plugin_checklists.portfolio",
+            {"mine": "yes"},
+            order=15,
+        )
+    ]

@@ -1,0 +1,400 @@
+"""Staff lived-experience contributions: contribute safely, stay in control.
+
+Staff who have used services or cared for someone opt in and share that experience with
+co-production work. Each contribution has its own visibility (most restrictive by default),
+consent per purpose with its wording version, a content note, encryption at rest, an audit
+event for every read (which the contributor can see), withdrawal in one step, wellbeing
+check-ins with the safeguarding lead, and a yearly retention review. Line managers and HR never
+see a contribution, its existence or its audit trail unless the contributor chose to be named.
+It imports only the portal's public modules.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, url_for
+from flask.cli import with_appcontext
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from coprod_portal import events
+from coprod_portal.db import get_session
+from coprod_portal.hookspecs import hookimpl
+from coprod_portal.permissions import can
+from coprod_portal.search import MAX_RESULTS_PER_GROUP, matches
+from coprod_portal.types import (
+    DashboardCard,
+    ErasureReport,
+    Migrations,
+    NavItem,
+    PeriodicJob,
+    Permission,
+    Reference,
+    Role,
+    SearchResult,
+    SubjectRecords,
+)
+
+from . import access, crypto, demo, service
+from .access import VISIBILITY
+from .forms import REACH, WHEN
+from .models import (
+    SUBMITTED,
+    LivedExperienceCheckin,
+    LivedExperienceConsent,
+    LivedExperienceContribution,
+    LivedExperienceProfile,
+    LivedExperienceProjectLink,
+)
+from .views import bp
+
+__version__ = "0.1.0"
+PORTAL_VERSIONS = ">=0.1,<1"
+
+PLUGIN = service.PLUGIN
+REF_PREFIX = "lived_experience:contribution:"
+SECTION = "Lived experience you shared"
+
+
+@hookimpl
+def portal_startup(app: Flask) -> None:
+    """Settings: PLUGIN_LIVED_EXPERIENCE {"keys", "review_days"}, else COPROD_LIVED_EXPERIENCE_*."""
+    settings = dict(app.config.get("PLUGIN_LIVED_EXPERIENCE") or {})
+    days = settings.get(
+        "review_days", os.environ.get("COPROD_LIVED_EXPERIENCE_REVIEW_DAYS", service.REVIEW_DAYS)
+    )
+    try:
+        settings["review_days"] = int(days)
+        if not 1 <= settings["review_days"] <= 3 * 365:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValueError(
+            "COPROD_LIVED_EXPERIENCE_REVIEW_DAYS must be a whole number of days from 1 to 1095"
+        ) from None
+    app.config["PLUGIN_LIVED_EXPERIENCE"] = settings
+    app.extensions["lived_experience_fernet"] = crypto.load_keys(app, settings.get("keys"))
+    app.cli.add_command(_cli)
+
+
+@click.group("lived-experience", help="Staff lived-experience contributions.")
+def _cli() -> None:
+    pass
+
+
+@_cli.command(
+    "rotate-key",
+    help="Re-encrypt every contribution with the first key in "
+    "COPROD_LIVED_EXPERIENCE_KEY. Keep the old keys listed until it is done.",
+)
+@with_appcontext
+def _rotate_key() -> None:
+    session = get_session()
+    count = 0
+    for c in session.exec(select(LivedExperienceContribution)):
+        c.narrative_token = crypto.rotate(c.narrative_token)
+        c.content_note_token = crypto.rotate(c.content_note_token)
+        c.topics_token = crypto.rotate(c.topics_token)
+        session.add(c)
+        count += 1
+    session.commit()
+    click.echo(f"Re-encrypted {count} contribution(s) with the first key. You can now remove the old keys.")
+
+
+@hookimpl
+def portal_blueprints(app: Flask) -> Any:
+    return bp
+
+
+@hookimpl
+def portal_migrations() -> Migrations:
+    return Migrations(PLUGIN, Path(__file__).parent / "migrations")
+
+
+@hookimpl
+def portal_roles() -> list[Role]:
+    return [
+        Role(
+            "coproduction_team",
+            "Co-production team",
+            "Works with the co-production lead; reads lived experience shared with the team.",
+        )
+    ]
+
+
+@hookimpl
+def portal_permissions() -> list[Permission]:
+    return [
+        Permission(
+            "lived_experience.contribute",
+            "Share your own lived experience, and stay in control of it",
+            ("staff",),
+        ),
+        Permission(
+            "lived_experience.read",
+            "Read lived-experience contributions shared with you",
+            ("coproduction_lead", "coproduction_team", "staff"),
+        ),
+        Permission(
+            "lived_experience.review",
+            "See every contribution shared with the co-production lead",
+            ("coproduction_lead",),
+        ),
+        Permission(
+            "lived_experience.view_checkins",
+            "See and answer wellbeing check-in requests",
+            ("safeguarding_lead",),
+        ),
+    ]
+
+
+@hookimpl
+def portal_permission_allowed(user: Any, action: str, obj: Any) -> bool | None:
+    """Contributions: visibility decides; own ones: only their author. Audit events: see _may_see_event."""
+    if action == "audit.view_event" and getattr(obj, "plugin", None) == PLUGIN:
+        return _may_see_event(user, obj)
+    if not action.startswith("lived_experience."):
+        return None
+    if getattr(user, "kind", "") != "staff":
+        return False
+    if isinstance(obj, LivedExperienceContribution):
+        if action == "lived_experience.read":
+            return access.may_see(user, obj)
+        return obj.contributor_id == user.id
+    if action == "lived_experience.review" and access.is_hr(user):
+        return False
+    return None
+
+
+def _may_see_event(user: Any, event: Any) -> bool:
+    """The contributor sees every event about their contributions (who read them and when); the
+    safeguarding lead sees check-in events. Nobody else, HR and line managers included."""
+    if getattr(user, "kind", "") != "staff" or not getattr(user, "is_active", False):
+        return False
+    session = get_session()
+    if event.subject_type == service.CONTRIBUTION:
+        c = session.get(LivedExperienceContribution, event.subject_id)
+        return c is not None and c.contributor_id == user.id
+    if event.subject_type == service.PROFILE:
+        return event.subject_id == user.id
+    if event.subject_type == service.CHECKIN:
+        found = session.get(LivedExperienceCheckin, event.subject_id)
+        if found is not None and found.user_id == user.id:
+            return True
+        return "safeguarding_lead" in user.role_names and not access.is_hr(user)
+    return False
+
+
+@hookimpl
+def portal_nav_items(user: Any) -> list[NavItem]:
+    return [
+        NavItem(
+            "Your experience",
+            "plugin_lived_experience.index",
+            order=70,
+            permission="lived_experience.contribute",
+        )
+    ]
+
+
+@hookimpl
+def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
+    if getattr(user, "kind", "") != "staff" or not can(user, "lived_experience.view_checkins"):
+        return []
+    waiting = (
+        get_session()
+        .exec(
+            select(func.count())
+            .select_from(LivedExperienceCheckin)
+            .where(col(LivedExperienceCheckin.closed_at).is_(None))
+        )
+        .one()
+    )
+    body = (
+        "Nobody is waiting for a wellbeing conversation."
+        if not waiting
+        else f"{waiting} member{'s' if waiting != 1 else ''} of staff asked for a wellbeing conversation."
+    )
+    return [
+        DashboardCard(
+            "Wellbeing check-ins", body, "See check-in requests", "plugin_lived_experience.checkins", order=65
+        )
+    ]
+
+
+@hookimpl
+def portal_periodic_jobs() -> list[PeriodicJob]:
+    return [
+        PeriodicJob(
+            "lived_experience.retention_review",
+            _retention_job,
+            cron="0 6 * * *",
+            description="Asks contributors whose contributions are past their review date to "
+            "keep, change or withdraw them.",
+        )
+    ]
+
+
+def _retention_job() -> None:
+    service.retention_review(get_session())
+
+
+@hookimpl
+def portal_resolve_reference(ref: str, user: Any) -> Reference | None:
+    if not ref.startswith(REF_PREFIX):
+        return None
+    c = get_session().get(LivedExperienceContribution, ref[len(REF_PREFIX) :])
+    if c is None or c.status != SUBMITTED:
+        return Reference("Withdrawn by the person who shared it", None, withdrawn=True)
+    if not access.may_see(user, c):
+        return Reference("Evidence that is not shared with you")
+    return Reference(access.label(c), url_for("plugin_lived_experience.contribution", contribution_id=c.id))
+
+
+@hookimpl
+def portal_search(query: str, user: Any) -> list[SearchResult]:
+    if getattr(user, "kind", "") != "staff" or not can(user, "lived_experience.read"):
+        return []
+    results = []
+    for c in get_session().exec(service.visible_query(user, include_own=True).limit(2000)):
+        if not access.may_see(user, c):
+            continue
+        name = c.pseudonym if c.contributor_id == user.id else access.shown_name(c)
+        if matches(name, query) or matches(service.topics(c), query) or matches(service.narrative(c), query):
+            results.append(
+                SearchResult(
+                    access.label(c) if c.contributor_id != user.id else f"Your contribution as {c.pseudonym}",
+                    url_for("plugin_lived_experience.contribution", contribution_id=c.id),
+                    "Lived experience. Opening it is recorded, and the person who "
+                    "shared it can see that you read it.",
+                    "Lived experience",
+                )
+            )
+        if len(results) >= MAX_RESULTS_PER_GROUP:
+            break
+    return results
+
+
+@hookimpl
+def portal_seed_demo(session: Any) -> None:
+    demo.seed(session)
+
+
+@hookimpl
+def portal_subject_export(person: Any) -> Any:
+    if not person.user_id:
+        return None
+    session = get_session()
+    profile = session.get(LivedExperienceProfile, person.user_id)
+    contributions = session.exec(
+        select(LivedExperienceContribution)
+        .where(LivedExperienceContribution.contributor_id == person.user_id)
+        .order_by(col(LivedExperienceContribution.created_at))
+    ).all()
+    checkins = session.exec(
+        select(LivedExperienceCheckin).where(LivedExperienceCheckin.user_id == person.user_id)
+    ).all()
+    if profile is None and not contributions and not checkins:
+        return None
+    records: list[dict[str, Any]] = []
+    if profile is not None:
+        records.append(
+            {
+                "Chose to take part": profile.opted_in_at,
+                "Version of the explanation you read": profile.explanation_version,
+            }
+        )
+    for c in contributions:
+        records.append(
+            {
+                "Contribution shared": c.created_at,
+                "Pseudonym": c.pseudonym,
+                "Who could read it": VISIBILITY.get(c.visibility, (c.visibility,))[0],
+                "Status": "withdrawn" if c.status != SUBMITTED else "shared",
+                "Withdrawn": c.withdrawn_at,
+                "Your experience": service.narrative(c) if c.status == SUBMITTED else None,
+                "Topics": service.topics(c) if c.status == SUBMITTED else None,
+                "Content note": ", ".join(service.content_note_words(service.content_note(c))) or None,
+                "Review date": c.review_on,
+            }
+        )
+        for consent in session.exec(
+            select(LivedExperienceConsent)
+            .where(LivedExperienceConsent.contribution_id == c.id)
+            .order_by(col(LivedExperienceConsent.given_at))
+        ):
+            records.append(
+                {
+                    "Consent for": VISIBILITY.get(consent.purpose, ("A named public use",))[0]
+                    + (f": {consent.use_description}" if consent.use_description else ""),
+                    "Given": consent.given_at,
+                    "Wording version": consent.wording_version,
+                    "Ended": consent.ended_at,
+                    "Why it ended": consent.ended_because or None,
+                }
+            )
+    for r in checkins:
+        records.append(
+            {
+                "Asked for a wellbeing conversation": r.asked_at,
+                "How": REACH.get(r.how_to_reach),
+                "When": WHEN.get(r.when_suits),
+                "Closed": r.closed_at,
+            }
+        )
+    return SubjectRecords(
+        SECTION,
+        tuple(records),
+        note="Withdrawn contributions have no text: it was deleted when you withdrew.",
+    )
+
+
+@hookimpl
+def portal_subject_erase(person: Any, session: Any) -> Any:
+    if not person.user_id:
+        return None
+    contributions = session.exec(
+        select(LivedExperienceContribution).where(
+            LivedExperienceContribution.contributor_id == person.user_id
+        )
+    ).all()
+    for c in contributions:
+        if c.status == SUBMITTED:
+            events.notify(session, "portal_contribution_withdrawn", contribution_id=c.id)
+        for row in session.exec(
+            select(LivedExperienceProjectLink).where(LivedExperienceProjectLink.contribution_id == c.id)
+        ):
+            session.delete(row)
+        for row in session.exec(
+            select(LivedExperienceConsent).where(LivedExperienceConsent.contribution_id == c.id)
+        ):
+            session.delete(row)
+    session.flush()
+    for c in contributions:
+        session.delete(c)
+    for row in session.exec(
+        select(LivedExperienceCheckin).where(LivedExperienceCheckin.user_id == person.user_id)
+    ):
+        session.delete(row)
+    profile = session.get(LivedExperienceProfile, person.user_id)
+    if profile is not None:
+        session.delete(profile)
+    return ErasureReport(
+        SECTION,
+        erased=(
+            "Your choice to take part",
+            "Every contribution, with its text, topics and content note",
+            "Your consent records",
+            "Your wellbeing check-in requests",
+        ),
+        kept=(
+            (
+                "Audit log entries saying when a contribution was shared, read or withdrawn, "
+                "without its text",
+                "The audit log cannot be changed: it shows that your data was handled lawfully.",
+            ),
+        ),
+    )

@@ -1,0 +1,289 @@
+"""Trainers edit their modules in the browser; the co-production lead reviews and publishes.
+
+Editing works on a draft version (made from the published one when there is none). A trainer
+sends it for review; the lead publishes it or returns it with a note. Each publication is one
+delivery per credited trainer, recorded as a *pending* involvement (role "trainer") through
+``portal_record_involvement`` so the lead can price it; when no plugin keeps involvement
+records, the delivery is kept and a periodic job tries again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlmodel import Session, col, select
+
+from coprod_portal import audit, files
+from coprod_portal.db import get_session, utcnow
+from coprod_portal.permissions import can, ensure, require
+
+from . import grades
+from .course import PLUGIN
+from .models import TrainingDelivery, TrainingModule, TrainingTrainer, TrainingVersion
+from .views import bp
+
+MAX_BODY = 20000
+
+
+def _versions(session: Session, key: str) -> list[TrainingVersion]:
+    return list(
+        session.exec(
+            select(TrainingVersion)
+            .where(TrainingVersion.module_key == key)
+            .order_by(col(TrainingVersion.number).desc())
+        )
+    )
+
+
+def _module(key: str, action: str) -> TrainingModule:
+    module = get_session().get(TrainingModule, key)
+    if module is None:
+        abort(404)
+    ensure(action, module)
+    return module
+
+
+def _draft(session: Session, module: TrainingModule) -> TrainingVersion:
+    versions = _versions(session, module.key)
+    editable = next((v for v in versions if v.status in {"draft", "in_review"}), None)
+    if editable is not None:
+        return editable
+    base = next((v for v in versions if v.number == module.published_version), versions[0])
+    draft = TrainingVersion(
+        module_key=module.key,
+        number=versions[0].number + 1,
+        status="draft",
+        content=base.content,
+        author_id=current_user.id,
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+@bp.route("/authoring")
+@require("training.author")
+def authoring() -> Any:
+    db = get_session()
+    modules = [
+        m
+        for m in db.exec(select(TrainingModule).order_by(TrainingModule.title))
+        if can(current_user, "training.author", m)
+    ]
+    waiting = (
+        db.exec(select(TrainingVersion).where(TrainingVersion.status == "in_review")).all()
+        if can(current_user, "training.review")
+        else []
+    )
+    return render_template(
+        "training/authoring.html",
+        modules=modules,
+        waiting=waiting,
+        versions={m.key: _versions(db, m.key) for m in modules},
+    )
+
+
+@bp.route("/authoring/<key>/edit", methods=["GET", "POST"])
+@require("training.author")
+def edit(key: str) -> Any:
+    module = _module(key, "training.author")
+    db = get_session()
+    draft = _draft(db, module)
+    content = json.loads(draft.content)
+    if request.method == "GET":
+        db.commit()
+        return render_template("training/edit.html", module=module, draft=draft, content=content, problems={})
+    problems = _apply(content, request.form)
+    handout = request.files.get("handout")
+    if handout is not None and handout.filename and not problems:
+        _attach(content, request.form.get("handout_lesson", ""), handout, module, problems)
+    if problems:
+        db.rollback()
+        return render_template(
+            "training/edit.html", module=module, draft=draft, content=content, problems=problems
+        ), 400
+    draft.content, draft.updated_at, draft.author_id = json.dumps(content), utcnow(), current_user.id
+    if draft.status == "in_review":
+        draft.status = "draft"
+    audit.record(
+        db,
+        current_user,
+        "edited a training module draft",
+        "training_module",
+        key,
+        module.title,
+        plugin=PLUGIN,
+        detail=f"version {draft.number}",
+    )
+    db.commit()
+    flash(f"Draft version {draft.number} was saved.", "success")
+    return redirect(url_for(".edit", key=key))
+
+
+def _apply(content: dict[str, Any], form: Any) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    content["title"] = form.get("title", "").strip()
+    content["summary"] = form.get("summary", "").strip()
+    if not content["title"]:
+        problems["title"] = "Enter the module's title"
+    for lesson in content["lessons"]:
+        for field in ("title", "body", "easy_read"):
+            lesson[field] = form.get(f"{lesson['key']}-{field}", "").strip()
+        if not lesson["title"]:
+            problems[f"{lesson['key']}-title"] = "Enter a title for every lesson"
+        if not lesson["body"]:
+            problems[f"{lesson['key']}-body"] = (
+                f"Enter the text of the lesson “{lesson['title'] or lesson['key']}”"
+            )
+        elif len(lesson["body"]) > MAX_BODY:
+            problems[f"{lesson['key']}-body"] = f"Keep a lesson's text to {MAX_BODY} characters or fewer"
+    return problems
+
+
+def _attach(
+    content: dict[str, Any], lesson_key: str, upload: Any, module: TrainingModule, problems: dict[str, str]
+) -> None:
+    lesson = next((item for item in content["lessons"] if item["key"] == lesson_key), None)
+    if lesson is None:
+        problems["handout_lesson"] = "Choose the lesson the handout belongs to"
+        return
+    try:
+        stored = files.save_upload(
+            upload,
+            plugin=PLUGIN,
+            purpose="handout",
+            allowed=("pdf", "docx", "txt"),
+            subject_ref=f"training:module:{module.key}",
+        )
+    except files.UploadRefused as refused:
+        problems["handout"] = refused.message
+        return
+    lesson.setdefault("handouts", []).append({"id": stored.id, "name": stored.filename})
+
+
+@bp.route("/authoring/<key>/submit", methods=["POST"])
+@require("training.author")
+def submit(key: str) -> Any:
+    module = _module(key, "training.author")
+    db = get_session()
+    draft = _draft(db, module)
+    draft.status = "in_review"
+    audit.record(
+        db,
+        current_user,
+        "sent a training module for review",
+        "training_module",
+        key,
+        module.title,
+        plugin=PLUGIN,
+        detail=f"version {draft.number}",
+    )
+    db.commit()
+    flash(f"Version {draft.number} was sent to the co-production lead for review.", "success")
+    return redirect(url_for(".authoring"))
+
+
+@bp.route("/authoring/<key>/versions/<int:number>", methods=["GET", "POST"])
+@require("training.review")
+def review(key: str, number: int) -> Any:
+    module = _module(key, "training.review")
+    db = get_session()
+    version = db.exec(
+        select(TrainingVersion).where(TrainingVersion.module_key == key, TrainingVersion.number == number)
+    ).first()
+    if version is None:
+        abort(404)
+    if request.method == "GET":
+        return render_template(
+            "training/review.html",
+            module=module,
+            version=version,
+            content=json.loads(version.content),
+            problem=None,
+        )
+    if version.status != "in_review":
+        return render_template(
+            "training/review.html",
+            module=module,
+            version=version,
+            content=json.loads(version.content),
+            problem="This version is not waiting for review any more.",
+        ), 409
+    if request.form.get("decision") == "publish":
+        recorded = publish(db, module, version)
+        flash(f"Version {number} is published. {recorded}", "success")
+    else:
+        note = request.form.get("note", "").strip()[:1000]
+        if not note:
+            return render_template(
+                "training/review.html",
+                module=module,
+                version=version,
+                content=json.loads(version.content),
+                problem="Say what the trainer should change before you return it.",
+            ), 400
+        version.status, version.review_note, version.reviewed_by = "draft", note, current_user.id
+        audit.record(
+            db,
+            current_user,
+            "returned a training module for changes",
+            "training_module",
+            key,
+            module.title,
+            plugin=PLUGIN,
+            detail=f"version {number}",
+        )
+        db.commit()
+        flash(f"Version {number} was returned to the trainer with your note.", "success")
+    return redirect(url_for(".authoring"))
+
+
+def publish(db: Session, module: TrainingModule, version: TrainingVersion) -> str:
+    for old in _versions(db, module.key):
+        if old.status == "published":
+            old.status = "retired"
+    version.status, version.published_at, version.reviewed_by = "published", utcnow(), current_user.id
+    module.published_version, module.title = version.number, json.loads(version.content)["title"]
+    trainers = {
+        c["user_id"]
+        for lesson in json.loads(version.content)["lessons"]
+        for c in lesson.get("credits", [])
+        if c.get("user_id")
+    }
+    trainers |= {
+        t.user_id for t in db.exec(select(TrainingTrainer).where(TrainingTrainer.module_key == module.key))
+    }
+    waiting = 0
+    for trainer_id in sorted(trainers):
+        delivery = TrainingDelivery(
+            module_key=module.key,
+            version=version.number,
+            kind="publication",
+            trainer_id=trainer_id,
+            on=utcnow().date(),
+            hours=0,
+            note=f"Published version {version.number} of the training module “{module.title}”",
+        )
+        db.add(delivery)
+        if not grades.record_delivery(db, delivery):
+            waiting += 1
+    audit.record(
+        db,
+        current_user,
+        "published a training module",
+        "training_module",
+        module.key,
+        module.title,
+        plugin=PLUGIN,
+        detail=f"version {version.number}",
+    )
+    db.commit()
+    if waiting:
+        return (
+            f"{waiting} trainer deliveries could not be recorded as involvement yet (the network "
+            "plugin is off); the portal keeps them and tries again every hour."
+        )
+    return f"{len(trainers)} trainer deliveries were recorded for pricing."
