@@ -120,6 +120,21 @@ def seed_demo() -> None:
         click.echo(f"  {email:<32} {roles}")
 
 
+@click.command("seed-scale")
+@click.option("--factor", type=float, default=1.0, help="1.0 is the full benchmark data set.")
+@with_appcontext
+def seed_scale(factor: float) -> None:
+    """Add the large data set the benchmarks measure (after seed-demo; slow at factor 1.0)."""
+    from .demo import seed_scale as build
+
+    with db.Session(current_app.extensions["coprod_engine"]) as session:
+        try:
+            projects = build(session, factor)
+        except RuntimeError as exc:
+            _fail(str(exc))
+    click.echo(f"Scale data ready: {projects} projects plus every plugin's share (factor {factor}).")
+
+
 @subject_cli.command("export")
 @click.argument("email")
 @click.option("--format", "kind", type=click.Choice(["json", "html"]), default="json")
@@ -175,5 +190,5 @@ def subject_erase(email: str, reason: str, yes: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_cli, plugins_cli, subject_cli, create_user, seed_demo):
+    for command in (db_cli, plugins_cli, subject_cli, create_user, seed_demo, seed_scale):
         app.cli.add_command(command)

@@ -75,3 +75,29 @@ def _demo_projects(session: Session) -> None:
             session.add(project)
             if owner is lead:
                 session.add(ProjectTeamMember(project_id=project.id, user_id=staff.id))
+
+
+SCALE_PROJECTS = 2000
+
+
+def seed_scale(session: Session, factor: float = 1.0) -> int:
+    """The large benchmark data set: the core's projects, then every plugin's share."""
+    from sqlalchemy import insert
+
+    from .db import new_id, utcnow
+
+    owner = accounts.user_by_email(session, "lead@example.org")
+    if owner is None:
+        raise RuntimeError("Run seed-demo first: the scale data set builds on the demo users.")
+    count = int(SCALE_PROJECTS * factor)
+    stages = current_app.config["PROJECT_STAGES"]
+    now = utcnow()
+    rows = [{"id": new_id(), "title": f"Scale project {n:05d}", "summary": "Benchmark data.",
+             "owner_id": owner.id, "stage": stages[n % len(stages)], "created_at": now,
+             "updated_at": now} for n in range(count)]
+    for start in range(0, len(rows), 1000):
+        session.execute(insert(Project), rows[start:start + 1000])
+    session.commit()
+    current_app.extensions["coprod_plugins"].call("portal_seed_scale", session=session, factor=factor)
+    session.commit()
+    return count

@@ -342,3 +342,19 @@ def portal_periodic_jobs() -> list[PeriodicJob] | None:
     "delete what is older than 30 days", not "delete the oldest 100"). A bad ``cron`` is
     refused with a message on the Plugins page.
     """
+
+
+# --- benchmarks --------------------------------------------------------------------------
+
+
+@hookspec
+def portal_seed_scale(session: Any, factor: float) -> None:
+    """Add your share of the large benchmark data set for ``flask --app wsgi seed-scale``.
+
+    At ``factor`` 1.0 the whole set is: 10,000 network members, 100,000 involvements,
+    200,000 payments, 2,000 projects with 40 checklist items each, 5,000 contributions and
+    50,000 learners; scale your numbers by ``factor``. The core has already added the projects
+    (``coprod_portal.projects.Project`` rows titled "Scale project …"). Insert in bulk
+    (``session.execute(insert(Model), rows)``) and commit in batches; it must be safe to run
+    on a database that already holds the demo data. Used by ``make bench`` only.
+    """
