@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from sqlalchemy import delete, func
+from sqlalchemy.orm import joinedload
 from sqlmodel import Field, Session, SQLModel, col, select
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -90,7 +91,8 @@ def load_principal(principal_id: str) -> User | Learner | None:
     session = get_session()
     if kind == "u":
         user_id, _, token = rest.partition(":")
-        user = session.get(User, user_id)
+        # one query for the account and its roles (this runs on every request)
+        user = session.get(User, user_id, options=[joinedload(User.role_links)])  # type: ignore[arg-type]
         if user is None or not user.active or user.session_token != token:
             return None
         return user

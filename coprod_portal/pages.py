@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -82,8 +81,8 @@ def navigation(active_endpoint: str | None) -> list[dict[str, Any]]:
             and (active_endpoint or "").startswith(blueprint + ".")
             and blueprint != "core"
         )
-        label_key = "html" if isinstance(item.label, Markup) else "text"  # Markup: e.g. a hidden " unread"
-        links.append({label_key: item.label, "href": href, "active": active})
+        # a Markup label (e.g. with a visually hidden " unread") is shown as HTML, anything else escaped
+        links.append({"text": item.label, "href": href, "active": active})
     return links
 
 

@@ -97,7 +97,7 @@ def test_home_as_admin(page: Page, sign_in, check_page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Alex Admin")
     nav = page.get_by_role("navigation", name="Main")
     links = [" ".join(t.split()) for t in nav.get_by_role("link").all_inner_texts()]
-    assert in_order(links, ["Home", "Projects", "Search", "Inbox", "Audit log", "Admin"]), links
+    assert in_order(links, ["Home", "Projects", "Search", "Inbox", "Audit log", "Admin"]), " | ".join(links)
     # The service navigation marks the current item (aria-current "page" or "true").
     expect(nav.get_by_role("link", name="Home")).to_have_attribute("aria-current", CURRENT)
     expect(nav.get_by_role("link", name="Projects")).not_to_have_attribute("aria-current", CURRENT)
