@@ -20,16 +20,19 @@ from coprod_portal.permissions import can
 from coprod_portal.types import (
     ChecklistItem,
     ChecklistSection,
+    ErasureReport,
     Job,
     Migrations,
     NavItem,
     PeriodicJob,
     Permission,
     Role,
+    SearchResult,
     StoredFile,
+    SubjectRecords,
 )
 
-from . import authoring, course, grades, lti_views, platforms  # noqa: F401  (routes register on bp)
+from . import authoring, course, grades, lti_views, platforms, privacy, scale, search  # noqa: F401  (routes register on bp)
 from .content import DEMO_TRAINERS
 from .models import TrainingTrainer
 from .views import bp
@@ -121,6 +124,12 @@ def portal_seed_demo(session: Any) -> None:
 
 
 @hookimpl
+def portal_seed_scale(session: Any, factor: float) -> None:
+    """50,000×factor LMS learners, two thirds with progress in a module, in bulk."""
+    scale.seed(session, factor)
+
+
+@hookimpl
 def portal_file_allowed(file: StoredFile, user: Any) -> bool | None:
     if file.plugin != course.PLUGIN:
         return None
@@ -178,3 +187,23 @@ def portal_checklist_sections(project: Any) -> list[ChecklistSection]:
             "training", "Training delivered by network members", stages[min(2, len(stages) - 1)], (item,)
         )
     ]
+
+
+@hookimpl
+def portal_search(query: str, user: Any) -> list[SearchResult]:
+    return search.results(query, user)
+
+
+@hookimpl
+def portal_subject_export(person: Any) -> SubjectRecords | None:
+    """A staff member's progress and certificates, and what they wrote, reviewed or delivered as
+    a trainer. LMS learners have no email in the portal, so a request by email cannot find them
+    (see ``training/privacy.py``)."""
+    return privacy.export(get_session(), person)
+
+
+@hookimpl
+def portal_subject_erase(person: Any, session: Any) -> ErasureReport | None:
+    """Delete progress and certificates, trainer access and authorship; anonymise credits; keep
+    deliveries (the record behind fees paid)."""
+    return privacy.erase(session, person)

@@ -13,12 +13,15 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, jsonify, request
+from markupsafe import escape
 from werkzeug.serving import make_server
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
 class TestPlatform:
+    __test__ = False  # not a test class, for pytest
+
     def __init__(self, tool_jwks: Any = None) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "platform-key-1"
@@ -28,6 +31,8 @@ class TestPlatform:
         self.assertions: list[dict[str, Any]] = []
         self.lineitems: list[dict[str, Any]] = []
         self.jwks_fetches = 0
+        self.deep_links: list[dict[str, Any]] = []
+        self.tool_url = ""  # the portal's base address, for the LMS pages a browser uses
         self.fail_scores = False
         self.tool_jwks = tool_jwks  # callable returning the tool's JWKS
         app = Flask("test_platform")
@@ -90,6 +95,74 @@ class TestPlatform:
             item = {**request.get_json(force=True), "id": f"{self.url}/lineitems/{len(self.lineitems) + 1}"}
             self.lineitems.append(item)
             return jsonify(item), 201
+
+        @app.get("/course")
+        def course_page() -> Any:
+            """The LMS's course page: each activity posts the OIDC login to the tool."""
+            sub = request.args.get("user", "learner-1")
+            forms = []
+            for label, hint in (
+                ("Open the module “Paying people who receive benefits”", "resource:benefits"),
+                ("Add training modules to this course", "deeplink"),
+            ):
+                fields = {
+                    "iss": self.issuer,
+                    "client_id": self.client_id,
+                    "login_hint": sub,
+                    "lti_message_hint": hint,
+                    "target_link_uri": self.tool_url + "/training/lti/launch",
+                }
+                inputs = "".join(
+                    f'<input type="hidden" name="{k}" value="{escape(v)}">' for k, v in fields.items()
+                )
+                forms.append(
+                    f'<form method="post" action="{self.tool_url}/training/lti/login">{inputs}'
+                    f"<button type=submit>{label}</button></form>"
+                )
+            return _page("Induction course", "".join(forms))
+
+        @app.route("/auth", methods=["GET", "POST"])
+        def auth() -> Any:
+            """The platform's OIDC authorisation endpoint: answers with a form that posts the
+            signed id_token to the tool's redirect_uri (response_mode form_post)."""
+            params = request.values
+            if params.get("client_id") != self.client_id or params.get("response_mode") != "form_post":
+                return "bad authorisation request", 400
+            hint = params.get("lti_message_hint", "")
+            sub = params.get("login_hint", "learner-1")
+            if hint == "deeplink":
+                token = self.id_token(
+                    params["nonce"],
+                    sub=sub,
+                    message_type="LtiDeepLinkingRequest",
+                    roles=["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+                )
+            else:
+                token = self.id_token(
+                    params["nonce"],
+                    sub=sub,
+                    **{LTI + "custom": {"module": hint.removeprefix("resource:") or "benefits"}},
+                )
+            body = (
+                f'<form method="post" action="{escape(params["redirect_uri"])}">'
+                f'<input type="hidden" name="state" value="{escape(params["state"])}">'
+                f'<input type="hidden" name="id_token" value="{token}">'
+                "<button type=submit>Continue to the training portal</button></form>"
+            )
+            return _page("Opening the activity", body)
+
+        @app.post("/deep-link-return")
+        def deep_link_return() -> Any:
+            """Where the tool's deep-linking reply lands: checked with the tool's keys."""
+            token = request.form["JWT"]
+            header = jwt.get_unverified_header(token)
+            keyset = self.tool_jwks() if self.tool_jwks else {"keys": []}
+            jwk = next(k for k in keyset["keys"] if k["kid"] == header["kid"])
+            claims = jwt.decode(token, jwt.PyJWK(jwk).key, algorithms=["RS256"], audience=self.issuer)
+            self.deep_links.append(claims)
+            items = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+            titles = "".join(f"<li>{escape(i['title'])}</li>" for i in items)
+            return _page("Activities added", f"<ul>{titles}</ul>")
 
         @app.get("/members")
         def members() -> Any:
@@ -190,3 +263,10 @@ class TestPlatform:
         return jwt.encode(
             body, key or self.key, algorithm="RS256", headers={"kid": self.kid, **(headers or {})}
         )
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} – Test LMS'
+        f"</title></head><body><main><h1>{title}</h1>{body}</main></body></html>"
+    )
