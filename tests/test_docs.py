@@ -32,7 +32,6 @@ WAITING_FOR_THEIR_PLUGIN = {
     "portal_involvement_recorded": "issue 4: the network plugin raises it",
     "portal_contribution_submitted": "issue 6: the lived-experience plugin raises it",
     "portal_training_completed": "issue 7: the training plugin raises it",
-    "portal_seed_scale": "issue 10: the benchmark data set, each plugin adds its share",
 }
 
 

@@ -33,7 +33,7 @@ from coprod_portal.types import (
     SearchResult,
 )
 
-from . import demo, privacy
+from . import demo, privacy, scale
 from .forms import ROLES
 from .models import NetworkInvolvement, NetworkMember, NetworkPayment, NetworkProjectBudget
 from .service import PLUGIN, SPECIAL_SUBJECT, member_for_user, member_for_user_id, record_involvement
@@ -261,9 +261,16 @@ def portal_file_allowed(file: Any, user: Any) -> bool | None:
     return True if payment is not None and mine is not None and payment.member_id == mine.id else None
 
 
-@hookimpl
+@hookimpl(trylast=True)
 def portal_seed_demo(session: Any) -> None:
+    """Runs after the other plugins' demo data, so involvement links to the projects they made."""
     demo.seed(session)
+
+
+@hookimpl
+def portal_seed_scale(session: Any, factor: float) -> None:
+    """10,000×factor members, 100,000×factor involvements and 200,000×factor payments, in bulk."""
+    scale.seed(session, factor)
 
 
 @hookimpl

@@ -156,3 +156,26 @@ def hours_over(
     first, last = week_window(on, member.week_starts)
     already = counted_hours(session, member.id, first, last, leave_out)
     return (already, first, last) if already + hours > member.hours_cap + 1e-9 else None
+
+
+def room(session: Session, member: NetworkMember, on: date) -> list[Breach]:
+    """For each fee cap the member chose: the window containing ``on``, its cap and what is already paid.
+
+    The same sums as the check before approval; ``fits`` is what a fee paid on ``on`` could still be.
+    """
+    windows = []
+    if member.weekly_cap_pence is not None:
+        first, last = week_window(on, member.week_starts)
+        windows.append(
+            Breach(
+                "week", member.weekly_cap_pence, counted_fees(session, member.id, first, last), first, last
+            )
+        )
+    if member.period_cap_pence is not None and member.period_start_day:
+        first, last = period_window(on, member.period_start_day)
+        windows.append(
+            Breach(
+                "period", member.period_cap_pence, counted_fees(session, member.id, first, last), first, last
+            )
+        )
+    return windows

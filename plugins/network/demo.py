@@ -1,4 +1,9 @@
-"""Demo data: a small network with involvement, fees, an expense and involvement waiting to be priced.
+"""Demo data: a network of an ordinary year — 55 members involved in the portal's projects.
+
+Involvement is linked to the projects that already exist (the core's and other plugins' demo
+projects: this seeding runs last); the network's own projects are created only when missing, and
+only as many as it takes to reach 25. Every demo fee is checked against the member's own caps,
+like a real one: when it would not fit, the member took a reduced amount or declined it.
 
 ``member@example.org`` (role "Network member") signs in to see their own record and set their caps.
 """
@@ -7,12 +12,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from coprod_portal import accounts
 from coprod_portal.demo import ensure_user
 from coprod_portal.projects import Project
 
+from . import caps
 from .caps import week_window
 from .forms import CONSENT_WORDING_VERSION
 from .models import (
@@ -43,6 +49,106 @@ PROJECTS = [
     ("Recruiting our new director of care", "Network members sit on the interview panel."),
     ("Mental health crisis line review", "An advisory group of people who have used the crisis line."),
     ("Annual co-production conference", "Members plan the day and speak at it."),
+]
+# created only when fewer than MIN_PROJECTS projects exist (for example with no other plugin on)
+MORE_PROJECTS = [
+    "Carers' week events",
+    "Board recruitment panel",
+    "Young carers' film",
+    "Easy Read annual report",
+    "Safeguarding policy review",
+    "Hearing from people in care homes",
+    "Co-production training for managers",
+    "Personal budgets guide",
+    "Blog series: living with dementia",
+    "NICE guideline on social care for older people",
+    "Accessible venues audit",
+    "Benefits and involvement workshop",
+    "Newsletter written by members",
+    "Podcast on peer support",
+    "Reviewing our annual survey",
+    "Homelessness and care pathway",
+    "Commissioning of carers' breaks",
+    "Local Healthwatch partnership",
+    "Quality checkers for supported living",
+    "Equality impact assessment group",
+    "Digital inclusion advisory group",
+    "Direct payments peer network",
+]
+MIN_PROJECTS = 25
+FIRST_NAMES = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ellie",
+    "Farah",
+    "George",
+    "Hana",
+    "Isaac",
+    "Jade",
+    "Kofi",
+    "Lily",
+    "Mohammed",
+    "Niamh",
+    "Oscar",
+    "Poppy",
+    "Rahul",
+    "Sofia",
+    "Theo",
+    "Uma",
+    "Victor",
+    "Wendy",
+    "Yusuf",
+    "Zara",
+    "Alfie",
+    "Bethan",
+    "Callum",
+    "Dina",
+    "Ewan",
+    "Fatima",
+    "Gareth",
+    "Harriet",
+    "Imran",
+    "Joy",
+    "Liam",
+    "Megan",
+    "Nadia",
+    "Patrick",
+    "Ruth",
+    "Sean",
+    "Tasha",
+    "Usman",
+    "Vera",
+    "Will",
+    "Yasmin",
+]
+SURNAMES = ["Adeyemi", "Brown", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hussain", "Jones"]
+GROUP_CYCLE = [
+    ["disabled"],
+    ["mental_health"],
+    ["carers"],
+    ["older"],
+    ["learning_difficulties"],
+    ["disabled", "mental_health"],
+    ["carers", "older"],
+    [],
+    ["other"],
+    ["mental_health"],
+]
+ROLE_CYCLE = [
+    "advisory_group",
+    "interview_panel",
+    "writer",
+    "speaker",
+    "trainer",
+    "advisory_group",
+    "video",
+    "consultant",
+    "blogger",
+    "media",
+    "nice_committee",
+    "other",
 ]
 
 
@@ -112,9 +218,31 @@ def seed(session: Session) -> None:
     )
     session.flush()
     _involvement(session, members, projects, today)
+    _more_members(session, projects, today)
 
 
 def _projects(session: Session, lead: accounts.User | None) -> list[Project]:
+    found = _network_projects(session, lead)
+    existing_ids = {p.id for p in found}
+    others = session.exec(
+        select(Project)
+        .where(~col(Project.title).startswith("Scale project"))
+        .order_by(col(Project.created_at), col(Project.title))
+        .limit(100)
+    ).all()
+    found += [p for p in others if p.id not in existing_ids]
+    missing = [t for t in MORE_PROJECTS if t not in {p.title for p in found}]
+    while len(found) < MIN_PROJECTS and missing and lead is not None:
+        project = Project(
+            title=missing.pop(0), summary="Network members are involved.", owner_id=lead.id, stage="delivery"
+        )
+        session.add(project)
+        found.append(project)
+    session.flush()
+    return found
+
+
+def _network_projects(session: Session, lead: accounts.User | None) -> list[Project]:
     found = []
     for title, summary in PROJECTS:
         project = session.exec(select(Project).where(Project.title == title)).first()
@@ -215,3 +343,111 @@ def _involvement(
                 recorded_by="Training",
             )
         )
+
+
+def _more_members(session: Session, projects: list[Project], today: date) -> None:
+    """45 more members, each involved a few times over the last year, across every project."""
+    this_week, _ = week_window(today, 0)
+    for n, first_name in enumerate(FIRST_NAMES):
+        surname = SURNAMES[n % len(SURNAMES)]
+        status = (
+            "paused" if n % 15 == 7 else "left" if n % 15 == 11 else "applicant" if n % 15 == 14 else "active"
+        )
+        member = NetworkMember(
+            preferred_name=f"{first_name} {surname}",
+            email=f"{first_name.lower()}.{surname.lower()}@example.org",
+            preferred_format=("standard", "easy_read", "large_print", "audio", "bsl", "phone")[n % 6],
+            contact_by=("email", "phone", "post")[n % 3],
+            status=status,
+            status_reason="Started a full-time job" if status == "left" else "",
+            weekly_cap_pence=(2000, None, 20350, None, 20400, None)[n % 6],
+            week_starts=n % 7,
+            period_cap_pence=42700 if n % 5 == 1 else 71000 if n % 5 == 3 else None,
+            period_start_day=(n % 31) + 1 if n % 5 in (1, 3) else None,
+            hours_cap=15.5 if n % 6 == 0 else None,
+        )
+        session.add(member)
+        session.flush()
+        _consents(session, member, today, GROUP_CYCLE[n % len(GROUP_CYCLE)])
+        if status == "applicant":
+            continue
+        for round_ in range(2 + n % 4):
+            project = projects[(n * 3 + round_ * 7) % len(projects)] if projects else None
+            on = this_week - timedelta(days=10 + 29 * round_ + (n * 5) % 23)
+            hours = (2, 3, 1.5, 6)[(n + round_) % 4]
+            involvement = NetworkInvolvement(
+                member_id=member.id,
+                project_id=project.id if project else None,
+                role=ROLE_CYCLE[(n + round_) % len(ROLE_CYCLE)],
+                starts_on=on,
+                ends_on=on,
+                hours=hours,
+                preparation_hours=1 if hours >= 2 else 0.5,
+                mode="remote" if (n + round_) % 3 == 0 else "in_person",
+                recorded_by="Lee Lead",
+            )
+            session.add(involvement)
+            session.flush()
+            _fee(session, member, involvement, on + timedelta(days=7), int(hours * 2000), n + round_)
+            if (n + round_) % 4 == 0:
+                session.add(
+                    NetworkPayment(
+                        member_id=member.id,
+                        involvement_id=involvement.id,
+                        kind="expense",
+                        offered_pence=860 + 100 * (n % 9),
+                        amount_pence=860 + 100 * (n % 9),
+                        paid_on=on,
+                        in_advance=n % 2 == 0,
+                        description=("Bus fares", "Taxi to the venue", "Carer cover", "Lunch")[n % 4],
+                        recorded_by="Lee Lead",
+                    )
+                )
+            session.flush()
+
+
+def _consents(session: Session, member: NetworkMember, today: date, groups: list[str]) -> None:
+    for purpose in ("contact", "groups") if groups else ("contact",):
+        session.add(
+            NetworkConsent(
+                member_id=member.id,
+                purpose=purpose,
+                given=True,
+                on=today - timedelta(200),
+                wording_version=CONSENT_WORDING_VERSION,
+                recorded_by="Lee Lead",
+            )
+        )
+    for group in groups:
+        session.add(NetworkMemberGroup(member_id=member.id, group=group))
+
+
+def _fee(
+    session: Session,
+    member: NetworkMember,
+    involvement: NetworkInvolvement,
+    paid_on: date,
+    offered: int,
+    n: int,
+) -> None:
+    """Offer a fee the way the pages do: what would cross a cap is reduced to what fits, or declined."""
+    choice = "donated" if n % 11 == 5 else "declined" if n % 13 == 6 else "full"
+    amount = offered if choice == "full" else 0
+    breaches = caps.fee_breaches(session, member, paid_on, amount)
+    if breaches:
+        fits = min(b.fits for b in breaches)
+        choice, amount = ("reduced", fits) if fits > 0 else ("declined", 0)
+    session.add(
+        NetworkPayment(
+            member_id=member.id,
+            involvement_id=involvement.id,
+            kind="fee",
+            offered_pence=offered,
+            amount_pence=amount,
+            choice=choice,
+            charity="Carers Trust" if choice == "donated" else "",
+            method="voucher" if n % 9 == 4 and choice != "declined" else "bank",
+            paid_on=paid_on,
+            recorded_by="Lee Lead",
+        )
+    )

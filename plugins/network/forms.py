@@ -540,3 +540,31 @@ class RateForm(PortalForm):
     def validate_source_url(self, field: Any) -> None:
         if not (field.data or "").strip().startswith(("https://", "http://")):
             raise ValidationError("Enter a web address starting with https://")
+
+
+IMPORT_COLUMNS = (
+    "preferred_name",
+    "email",
+    "phone",
+    "contact_by",
+    "preferred_format",
+    "status",
+    "status_reason",
+)
+
+
+class ImportForm(PortalForm):
+    upload = FileField(
+        "CSV file (optional if you paste the rows below)",
+        widget=GovFileInput(),
+        description="A CSV file of up to 1 MB, saved as UTF-8.",
+    )
+    rows = TextAreaField(
+        "Or paste the rows",
+        widget=GovTextArea(),
+        validators=[Length(max=200_000, message="Paste 200,000 characters or fewer, or upload a file")],
+        description="The first line names the columns: " + ", ".join(IMPORT_COLUMNS) + ". Only "
+        "preferred_name is required; contact_by, preferred_format and status use the codes shown on "
+        "this page.",
+    )
+    submit = SubmitField("Check and import members", widget=GovSubmitInput())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -67,37 +66,42 @@ class YearReport:
 
 
 def year_report(session: Session, year: int) -> YearReport:
+    """Counted in the database (a fixed handful of queries, however many rows the year holds)."""
     first, last = tax_year(year)
     report = YearReport(first, last)
-    rows = session.exec(
+    in_year = (
+        NetworkInvolvement.status == "confirmed",
+        NetworkInvolvement.starts_on >= first,
+        NetworkInvolvement.starts_on <= last,
+    )
+    hours = func.coalesce(func.sum(NetworkInvolvement.hours + NetworkInvolvement.preparation_hours), 0)
+    people, projects, count, total = session.exec(
         select(
-            NetworkInvolvement.member_id,
+            func.count(func.distinct(NetworkInvolvement.member_id)),
+            func.count(func.distinct(NetworkInvolvement.project_id)),
+            func.count(),
+            hours,
+        ).where(*in_year)
+    ).one()
+    report.people, report.projects = small_number(int(people)), int(projects)
+    report.involvements, report.hours = int(count), float(total)
+    by_role = session.exec(
+        select(
             NetworkInvolvement.role,
-            NetworkInvolvement.project_id,
-            NetworkInvolvement.hours + NetworkInvolvement.preparation_hours,
-        ).where(
-            NetworkInvolvement.status == "confirmed",
-            NetworkInvolvement.starts_on >= first,
-            NetworkInvolvement.starts_on <= last,
+            func.count(func.distinct(NetworkInvolvement.member_id)),
+            func.count(),
+            hours,
         )
+        .where(*in_year)
+        .group_by(NetworkInvolvement.role)
     ).all()
-    people: set[str] = set()
-    projects: set[str] = set()
-    by_role: dict[str, list[Any]] = defaultdict(lambda: [set(), 0, 0.0])
-    for member_id, role, project_id, hours in rows:
-        people.add(member_id)
-        if project_id:
-            projects.add(project_id)
-        line = by_role[role]
-        line[0].add(member_id)
-        line[1] += 1
-        line[2] += float(hours)
-    report.people, report.projects, report.involvements = small_number(len(people)), len(projects), len(rows)
-    report.hours = sum(line[2] for line in by_role.values())
-    report.roles = [
-        RoleLine(ROLES.get(role, role), small_number(len(line[0])), line[1], line[2])
-        for role, line in sorted(by_role.items(), key=lambda kv: ROLES.get(kv[0], kv[0]))
-    ]
+    report.roles = sorted(
+        (
+            RoleLine(ROLES.get(role, role), small_number(int(n_people)), int(n), float(h))
+            for role, n_people, n, h in by_role
+        ),
+        key=lambda line: line.role,
+    )
     money = session.exec(
         select(
             NetworkPayment.kind,
@@ -122,12 +126,15 @@ def year_report(session: Session, year: int) -> YearReport:
         else:
             report.fees_declined += int(offered or 0)
     if people:
-        counts: dict[str, int] = defaultdict(int)
-        for group in session.exec(
-            select(NetworkMemberGroup.group).where(col(NetworkMemberGroup.member_id).in_(people))
-        ):
-            counts[group] += 1
-        report.groups = [(label, small_number(counts.get(key, 0))) for key, label in GROUPS.items()]
+        involved = select(NetworkInvolvement.member_id).where(*in_year).distinct()
+        counts = dict(
+            session.exec(
+                select(NetworkMemberGroup.group, func.count(func.distinct(NetworkMemberGroup.member_id)))
+                .where(col(NetworkMemberGroup.member_id).in_(involved))
+                .group_by(NetworkMemberGroup.group)
+            ).all()
+        )
+        report.groups = [(label, small_number(int(counts.get(key, 0)))) for key, label in GROUPS.items()]
     return report
 
 

@@ -17,7 +17,7 @@ from coprod_portal.pages import paginate
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project
 
-from . import caps, reports
+from . import caps, importing, reports, statement
 from .forms import (
     CHOICES,
     CONSENT_WORDING_VERSION,
@@ -35,6 +35,7 @@ from .forms import (
     ConsentForm,
     ExpenseForm,
     FeeForm,
+    ImportForm,
     InvolvementForm,
     MemberForm,
     RateForm,
@@ -61,7 +62,9 @@ from .service import (
     record_involvement,
 )
 
-bp = Blueprint("plugin_network", __name__, url_prefix="/network", template_folder="templates")
+bp = Blueprint(
+    "plugin_network", __name__, url_prefix="/network", template_folder="templates", static_folder="static"
+)
 RECEIPT_KINDS = ("pdf", "png", "jpeg")
 RECEIPT_MAX_BYTES = 5 * 1024 * 1024
 LABELS = {
@@ -155,6 +158,47 @@ def new_member() -> Any:
         flash(f"{member.preferred_name} was added to the network.", "success")
         return redirect(url_for(".member", member_id=member.id))
     return _form_page(form, "Add a network member", "Network", url_for(".index"))
+
+
+@bp.route("/members/import", methods=["GET", "POST"])
+@require("network.manage_members")
+@csrf_checked_by_form
+def import_members() -> Any:
+    form = ImportForm()
+    outcome = None
+    if form.validate_on_submit():
+        upload = form.upload.data
+        text = form.rows.data or ""
+        if upload and getattr(upload, "filename", ""):
+            decoded = importing.decode(upload)
+            if decoded is None:
+                form.upload.errors = ["The file must be a CSV file of up to 1 MB, saved as UTF-8"]
+            else:
+                text = decoded
+        if not form.errors and not text.strip():
+            form.upload.errors = ["Choose a CSV file, or paste the rows"]
+        if not form.errors:
+            session = get_session()
+            outcome = importing.check(session, text)
+            form.rows.data = text  # shown again, so nothing is lost and the rows can be corrected here
+            if outcome.file_problem:
+                form.rows.errors = [outcome.file_problem]
+            elif outcome.problems:
+                lines = sorted({line for line, _, _ in outcome.problems})
+                form.rows.errors = [
+                    f"Nothing was imported: correct line{'s' if len(lines) > 1 else ''} "
+                    f"{', '.join(map(str, lines))} (listed below), then check again"
+                ]
+            else:
+                for member in outcome.members:
+                    session.add(member)
+                session.flush()
+                for member in outcome.members:
+                    _record("added a network member", member, "imported from a CSV file")
+                session.commit()
+                flash(f"{len(outcome.members)} members were added to the network.", "success")
+                return redirect(url_for(".index"))
+    return _render("network/import.html", form, outcome=outcome)
 
 
 def _member_valid(form: MemberForm, member: NetworkMember | None) -> bool:
@@ -570,6 +614,9 @@ def fee(involvement_id: str) -> Any:
         breaches=breaches,
         payment=None,
         project=session.get(Project, involvement.project_id) if involvement.project_id else None,
+        room=caps.room(
+            session, member, form.paid_on.data if isinstance(form.paid_on.data, date) else date.today()
+        ),
     )
 
 
@@ -654,6 +701,9 @@ def edit_fee(payment_id: str) -> Any:
         breaches=breaches,
         payment=payment,
         project=None,
+        room=caps.room(
+            session, member, form.paid_on.data if isinstance(form.paid_on.data, date) else payment.paid_on
+        ),
     )
 
 
@@ -867,6 +917,78 @@ def me() -> Any:
     if member is None:
         return render_template("network/no_record.html"), 404
     return _member_page(member, own=True)
+
+
+def _statement_page(member: NetworkMember, own: bool) -> Any:
+    year = request.args.get("year", type=int) or reports.current_year_start().year
+    year = min(max(year, 2000), 2100)
+    return render_template(
+        "network/statement.html",
+        statement=statement.statement(get_session(), member, year),
+        year=year,
+        own=own,
+        endpoint=".my_statement" if own else ".member_statement",
+        args={} if own else {"member_id": member.id},
+    )
+
+
+@bp.route("/me/statement")
+@require("network.view_own")
+def my_statement() -> Any:
+    member = member_for_user(get_session(), current_user)
+    if member is None:
+        return render_template("network/no_record.html"), 404
+    return _statement_page(member, own=True)
+
+
+@bp.route("/members/<member_id>/statement")
+@require("network.manage_payments")
+def member_statement(member_id: str) -> Any:
+    member = _member_or_404(member_id)
+    ensure("network.manage_payments", member)
+    return _statement_page(member, own=False)
+
+
+def _letter_page(member: NetworkMember, own: bool) -> Any:
+    session = get_session()
+    facts = statement.letter(session, member, request.args.get("months", 3, type=int))
+    audit.record(
+        session,
+        current_user,
+        "printed a letter for Jobcentre Plus or the UC journal",
+        MEMBER_SUBJECT,
+        member.id,
+        member.preferred_name,
+        plugin=PLUGIN,
+        detail=f"covering {facts.months} months to {facts.written_on.isoformat()}",
+    )
+    session.commit()
+    return render_template(
+        "network/letter.html",
+        letter=facts,
+        own=own,
+        signer=None if own else actor_label(current_user),
+        endpoint=".my_letter" if own else ".member_letter",
+        args={} if own else {"member_id": member.id},
+        month_choices=statement.LETTER_MONTHS,
+    )
+
+
+@bp.route("/me/letter")
+@require("network.view_own")
+def my_letter() -> Any:
+    member = member_for_user(get_session(), current_user)
+    if member is None:
+        return render_template("network/no_record.html"), 404
+    return _letter_page(member, own=True)
+
+
+@bp.route("/members/<member_id>/letter")
+@require("network.manage_payments")
+def member_letter(member_id: str) -> Any:
+    member = _member_or_404(member_id)
+    ensure("network.manage_payments", member)
+    return _letter_page(member, own=False)
 
 
 def project_panel(project: Project, user: Any) -> Markup:
