@@ -19,10 +19,10 @@ from coprod_portal.db import get_session
 from coprod_portal.hookspecs import hookimpl
 from coprod_portal.permissions import can
 from coprod_portal.projects import Project, is_on_project
-from coprod_portal.types import DashboardCard, Migrations, NavItem, PeriodicJob, Permission, ProjectPanel
+from coprod_portal.types import DashboardCard, Job, Migrations, NavItem, PeriodicJob, Permission, ProjectPanel
 
 from . import checklist as cl
-from . import demo, evaluation, ideas, privacy, reminders, search, template_admin  # noqa: F401  (routes)
+from . import demo, evaluation, ideas, privacy, reminders, scale, search, template_admin  # noqa: F401
 from .views import bp, today
 
 __version__ = "1.0.0"
@@ -53,6 +53,9 @@ def portal_permissions() -> list[Permission]:
             LEADS,
         ),
         Permission("checklists.manage_templates", "Change the checklist template, in new versions", LEADS),
+        Permission(
+            "checklists.oversee", "See, across every project, which cannot move to their next stage", LEADS
+        ),
         Permission(
             "checklists.rate_rung", "Rate the rung of the ladder of a project you were involved in", ()
         ),
@@ -93,10 +96,15 @@ def portal_project_panels(project: Any, user: Any) -> list[ProjectPanel] | None:
     if not can(user, "checklists.view"):
         return None
     checklist = cl.load(get_session(), project)
+    get_session().commit()  # attached the first time anyone looks; its progress is stored
+    due = [s for s in checklist.sections if s.stage == project.stage and not s.complete]
     html = render_template(
         "checklists/_panel.html",
         project=project,
         checklist=checklist,
+        due=due,
+        started=any(i.answer is not None and i.answer.status for s in checklist.sections for i in s.items),
+        next_stage=cl.next_stage(project.stage),
         late=cl.first_stage_is_late(checklist.record.first_stage),
         rungs=cl.RUNGS,
     )
@@ -120,9 +128,19 @@ def portal_contribution_withdrawn(contribution_id: str) -> None:
 
 @hookimpl
 def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
-    if getattr(user, "kind", "") != "staff" or not can(user, "checklists.view"):
+    if getattr(user, "kind", "") != "staff" or not getattr(user, "is_active", False):
         return []
-    return reminders.dashboard_cards(user, today())
+    cards = reminders.rate_card(user)
+    if can(user, "checklists.view"):
+        cards += reminders.dashboard_cards(user, today())
+    if can(user, "checklists.oversee"):
+        cards += reminders.blocked_card()
+    return cards
+
+
+@hookimpl
+def portal_involvement_recorded(involvement_id: str, project_id: str | None) -> None:
+    evaluation.involvement_recorded(project_id)
 
 
 @hookimpl
@@ -133,7 +151,8 @@ def portal_periodic_jobs() -> list[PeriodicJob]:
             reminders.remind_due,
             cron="0 7 * * *",
             description="Tell project owners about checklist items due within a week or overdue; "
-            "attach the checklist to any project that has none yet.",
+            "attach the checklist to any project that has none yet; store again who is involved "
+            "in each project (for members' list of projects to rate).",
         )
     ]
 
@@ -156,3 +175,20 @@ def portal_subject_erase(person: Any, session: Any) -> Any:
 @hookimpl
 def portal_seed_demo(session: Any) -> None:
     demo.seed(session)
+
+
+@hookimpl
+def portal_jobs() -> list[Job]:
+    return [
+        Job(
+            "checklists.demo_involvement",
+            demo.involve_member,
+            description="After the demo data is saved: make sure the demo network member took part in "
+            "a project, and store who is involved in each demo project and each one's progress.",
+        )
+    ]
+
+
+@hookimpl
+def portal_seed_scale(session: Any, factor: float) -> None:
+    scale.seed(session, factor)

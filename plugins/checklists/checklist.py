@@ -252,7 +252,29 @@ def load(session: Session, project: Project) -> Checklist:
             item.answer = answers.get(item.ref)
     order = {stage: n for n, stage in enumerate(stages())}
     sections.sort(key=lambda s: (order.get(s.stage, len(order)), s.provider != ""))
-    return Checklist(project, record, version, sections)
+    checklist = Checklist(project, record, version, sections)
+    store_status(session, checklist)
+    return checklist
+
+
+def next_stage(stage: str) -> str | None:
+    order, at = stages(), stage_index(stage)
+    return order[at + 1] if at is not None and at + 1 < len(order) else None
+
+
+def store_status(session: Session, checklist: Checklist) -> None:
+    """Keep the project's progress on its record, so lists and cards read one row, not the checklist.
+
+    Refreshed on every load (a page view, an answer, a stage change): an item another plugin checks
+    automatically is up to date the next time anyone looks at the project."""
+    record = checklist.record
+    following = next_stage(checklist.project.stage)
+    blocked = bool(following and blockers(checklist, following))
+    now = (checklist.done, checklist.total, blocked)
+    if (record.done_count, record.total_count, record.blocked) != now:
+        record.done_count, record.total_count, record.blocked = now
+        record.status_at = utcnow()
+        session.add(record)
 
 
 # --- the stage gate ----------------------------------------------------------------------------------

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from flask import current_app
+from sqlmodel import Session, col, select
 
-from coprod_portal import accounts
-from coprod_portal.db import utcnow
+from coprod_portal import accounts, jobs
+from coprod_portal.db import get_session, utcnow
 from coprod_portal.projects import Project, ProjectTeamMember, stages
 
 from . import checklist as cl
+from . import evaluation
 from .models import Answer, Feedback, Idea, RungRecord
 
 # title, stage, first stage of involvement, planned rung
@@ -77,6 +79,47 @@ def seed(session: Session) -> None:
         ):
             _answer(session, project, lead, 0, "idea", "co_production", partly=answered)
     _ideas(session, staff, lead)
+    session.commit()
+    involve_member()
+    # other plugins' demo data (the network's members and involvement) may be seeded after this:
+    # look again once the whole demo is saved
+    jobs.enqueue_after_commit(session, "checklists.demo_involvement")
+
+
+MEMBER_EMAIL = "member@example.org"  # the network plugin's demo member
+MEMBER_PROJECT = "Direct payments support line"
+
+
+def involve_member() -> None:
+    """Make sure the demo member took part in a project, so they can rate its rung.
+
+    The network plugin's demo usually involves them already (its projects); only when no plugin
+    says they are involved anywhere is an involvement recorded through ``portal_record_involvement``
+    (never before the network plugin has made their account: then its own demo involves them).
+    Then every demo project's list of people and progress is stored (members' "projects to rate"
+    list, the portfolio and the "blocked at a gate" card read them).
+    The hooks use the request's session, so this runs after the seed's own commit.
+    """
+    session = get_session()
+    member = accounts.user_by_email(session, MEMBER_EMAIL)
+    projects = session.exec(select(Project).where(col(Project.title).not_like("Scale project %"))).all()
+    if member is not None and not any(member.id in evaluation.project_people(p) for p in projects):
+        project = next((p for p in projects if p.title == MEMBER_PROJECT), None)
+        if project is not None:
+            current_app.extensions["coprod_plugins"].first(
+                "portal_record_involvement",
+                user_id=member.id,
+                project_id=project.id,
+                role="advisory_group",
+                on=utcnow().date() - timedelta(days=40),
+                hours=2.0,
+                status="confirmed",
+                note="Advisory group: shaped the support line's opening hours",
+            )
+            session.commit()
+    for project in projects:
+        evaluation.refresh_people(session, project)
+        cl.load(session, project)  # stores each checklist's progress, now that it is answered
     session.commit()
 
 

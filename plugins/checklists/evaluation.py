@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import col, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
@@ -17,7 +18,7 @@ from coprod_portal.projects import Project
 
 from . import checklist as cl
 from .forms import FeedbackForm, RungForm
-from .models import Feedback, RungRecord
+from .models import Feedback, ProjectPerson, RungRecord
 from .views import bp, project_or_404, record, render
 
 
@@ -25,6 +26,61 @@ def project_people(project: Project) -> set[str]:
     """Members involved in the project, as the plugins that know them say (the network plugin)."""
     host = current_app.extensions["coprod_plugins"]
     return {str(uid) for uid in host.items("portal_project_people", project=project) if uid}
+
+
+def refresh_people(session: Session, project: Project) -> set[str]:
+    """Store who is involved in ``project`` now, for members' list of projects to rate."""
+    now = project_people(project)
+    known = set(session.exec(select(ProjectPerson.user_id).where(ProjectPerson.project_id == project.id)))
+    gone = known - now
+    if gone:
+        session.execute(
+            delete(ProjectPerson).where(
+                col(ProjectPerson.project_id) == project.id, col(ProjectPerson.user_id).in_(gone)
+            )
+        )
+    users = set(session.exec(select(User.id).where(col(User.id).in_(now - known)))) if now - known else set()
+    for user_id in sorted(users):
+        session.add(ProjectPerson(project_id=project.id, user_id=user_id))
+    return now
+
+
+def involvement_recorded(project_id: str | None) -> None:
+    if not project_id:
+        return
+    session = get_session()
+    project = session.get(Project, project_id)
+    if project is not None:
+        refresh_people(session, project)
+        session.commit()
+
+
+@bp.route("/rate")
+@require("checklists.rate_rung")
+def my_projects() -> Any:
+    """The projects the signed-in member took part in, to rate how involved they were."""
+    session = get_session()
+    query = (
+        select(Project)
+        .join(ProjectPerson, col(ProjectPerson.project_id) == col(Project.id))
+        .where(ProjectPerson.user_id == current_user.id)
+        .order_by(col(Project.title), col(Project.id))
+    )
+    page = paginate(session, query, request.args.get("page", 1, type=int))
+    ids = [p.id for p in page.items]
+    mine: dict[str, str] = {}
+    if ids:
+        for record_ in session.exec(
+            select(RungRecord)
+            .where(
+                col(RungRecord.project_id).in_(ids),
+                RungRecord.by_id == current_user.id,
+                RungRecord.kind == "rated",
+            )
+            .order_by(col(RungRecord.recorded_at))
+        ):
+            mine[record_.project_id] = record_.rung  # the latest wins
+    return render_template("checklists/my_projects.html", page=page, mine=mine, rungs=cl.RUNGS)
 
 
 @bp.route("/projects/<project_id>/evaluation")
@@ -94,6 +150,8 @@ def rate_rung(project_id: str) -> Any:
     if project is None:
         abort(404)
     if not can(current_user, "checklists.rate_rung", project):
+        refresh_people(session, project)  # the list of projects to rate should not offer it again
+        session.commit()
         return render_template("checklists/not_involved.html", project=project), 403
     form = RungForm()
     if form.validate_on_submit():

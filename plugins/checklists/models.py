@@ -54,6 +54,21 @@ class ProjectChecklist(SQLModel, table=True):
     first_stage: str = Field(default="", max_length=40, index=True)
     planned_rung: str = Field(default="", max_length=40)
     attached_at: datetime = Field(default_factory=utcnow)
+    # stored progress, refreshed whenever the checklist is loaded or answered (see checklist.py)
+    done_count: int = 0
+    total_count: int = 0
+    blocked: bool = Field(default=False, index=True)  # may not move to the next stage yet
+    status_at: datetime | None = None
+
+
+class ProjectPerson(SQLModel, table=True):
+    """Someone involved in a project, as the plugins that know (the network plugin) last said.
+
+    Only a list to offer members the projects they may rate: the rating page asks again."""
+
+    __tablename__ = "checklists_project_person"
+    project_id: str = Field(foreign_key="core_project.id", primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="core_user.id", primary_key=True, index=True, max_length=32)
 
 
 class Answer(SQLModel, table=True):

@@ -11,7 +11,7 @@ from coprod_portal.types import ErasureReport, SubjectRecords
 
 from .checklist import RUNGS
 from .forms import IDEA_STATUSES
-from .models import Answer, AnswerChange, Feedback, Idea, RungRecord
+from .models import Answer, AnswerChange, Feedback, Idea, ProjectPerson, RungRecord
 
 SECTION = "Co-production checklists and ideas"
 
@@ -83,10 +83,13 @@ def erase(session: Session, person: Any) -> ErasureReport | None:
     for entry in session.exec(select(Feedback).where(Feedback.created_by_id == uid)):
         entry.created_by_id = None
         session.add(entry)
+    for involved in session.exec(select(ProjectPerson).where(ProjectPerson.user_id == uid)):
+        session.delete(involved)  # only a copy of what the network plugin knows: it erases its own
     return ErasureReport(
         SECTION,
         erased=(
             "Your ratings of projects' rungs of the ladder",
+            "Our copy of the list of projects you took part in",
             "Your name on ideas you sent, rung claims, checklist answers and their history",
         ),
         kept=(

@@ -16,7 +16,7 @@ from coprod_portal.search import contains
 from coprod_portal.types import DashboardCard
 
 from . import checklist as cl
-from .models import Answer, AnswerChange, ProjectChecklist
+from .models import Answer, AnswerChange, ProjectChecklist, ProjectPerson, RungRecord
 
 REMIND_DAYS = 7
 CARD_DAYS = 14
@@ -38,6 +38,7 @@ def remind_due() -> None:
     for project in unattached:
         cl.attach(session, project)
     session.commit()
+    refresh_people_everywhere()
     today = local_time(utcnow()).date()
     due = session.exec(
         select(Answer).where(
@@ -163,3 +164,67 @@ def dashboard_cards(user: Any, today: date) -> list[DashboardCard]:
             order=15,
         )
     ]
+
+
+def blocked_card() -> list[DashboardCard]:
+    """For leads: how many projects cannot move to their next stage yet (one indexed count)."""
+    session = get_session()
+    blocked = int(
+        session.exec(
+            select(func.count()).select_from(ProjectChecklist).where(col(ProjectChecklist.blocked))
+        ).one()
+    )
+    if not blocked:
+        return []
+    many = blocked != 1
+    text = (
+        f"{blocked} project{'s' if many else ''} cannot move to {'their' if many else 'its'} next stage "
+        "until the co-production checklist sections for the stage are complete."
+    )
+    return [
+        DashboardCard(
+            "Projects blocked at a stage gate",
+            text,
+            "See the blocked projects",
+            "plugin_checklists.portfolio",
+            {"blocked": "yes"},
+            order=16,
+        )
+    ]
+
+
+def rate_card(user: Any) -> list[DashboardCard]:
+    """For anyone involved in a project (network members): the projects they have not rated yet."""
+    session = get_session()
+    rated = select(RungRecord.project_id).where(RungRecord.by_id == user.id, RungRecord.kind == "rated")
+    count = int(
+        session.exec(
+            select(func.count())
+            .select_from(ProjectPerson)
+            .where(ProjectPerson.user_id == user.id, col(ProjectPerson.project_id).not_in(rated))
+        ).one()
+    )
+    if not count:
+        return []
+    return [
+        DashboardCard(
+            "How involved were you?",
+            f"You took part in {count} project{'s' if count != 1 else ''} you have not rated yet. "
+            "Tell us how involved you felt: your answer is shown beside what staff say.",
+            "Rate the projects you took part in",
+            "plugin_checklists.my_projects",
+            order=6,
+        )
+    ]
+
+
+def refresh_people_everywhere() -> int:
+    """Ask again who is involved in every project (nightly: involvement recorded without an event)."""
+    from .evaluation import refresh_people
+
+    session = get_session()
+    projects = session.exec(select(Project).order_by(col(Project.id))).all()
+    for project in projects:
+        refresh_people(session, project)
+    session.commit()
+    return len(projects)

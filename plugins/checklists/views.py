@@ -93,10 +93,22 @@ def project_checklist(project_id: str) -> Any:
         for i in s.items
         if i.answer and i.answer.evidence
     }
+    now_at = cl.stage_index(project.stage)
+    open_items = [
+        i
+        for s in checklist.sections
+        if (cl.stage_index(s.stage) is not None and now_at is not None and cl.stage_index(s.stage) <= now_at)
+        for i in s.items
+        if not i.done
+    ]
     return render_template(
         "checklists/project.html",
         project=project,
         checklist=checklist,
+        next_item=next((i for i in open_items if not i.automatic), None),
+        waiting_automatic=[i for i in open_items if i.automatic],
+        next_stage=cl.next_stage(project.stage),
+        gate_open=not open_items,
         people=people,
         evidence=evidence,
         today=today(),
@@ -253,9 +265,12 @@ def portfolio() -> Any:
     stage = request.args.get("stage", "")
     involvement = request.args.get("involvement", "")
     overdue_only = request.args.get("overdue") == "yes"
+    blocked_only = request.args.get("blocked") == "yes"
     mine = request.args.get("mine") == "yes"
     on = today()
-    query = select(Project).outerjoin(ProjectChecklist, col(ProjectChecklist.project_id) == col(Project.id))
+    query = select(Project, ProjectChecklist).outerjoin(
+        ProjectChecklist, col(ProjectChecklist.project_id) == col(Project.id)
+    )
     if stage in stages():
         query = query.where(Project.stage == stage)
     early = [s for s in stages()[: (cl.stage_index("design") or 0) + 1]]
@@ -272,6 +287,8 @@ def portfolio() -> Any:
     overdue_ids = select(Answer.project_id).where(col(Answer.due_on) < on, col(Answer.status) == "")
     if overdue_only:
         query = query.where(col(Project.id).in_(overdue_ids))
+    if blocked_only:
+        query = query.where(col(ProjectChecklist.blocked))
     if mine:
         query = query.where(
             or_(
@@ -281,16 +298,23 @@ def portfolio() -> Any:
                 ),
             )
         )
-    page = paginate(session, query.order_by(col(Project.title)), request.args.get("page", 1, type=int))
+    page = paginate(
+        session, query.order_by(col(Project.title), col(Project.id)), request.args.get("page", 1, type=int)
+    )
+    # one row each from the stored progress; a project nobody has opened since it was started (or
+    # since this plugin was upgraded) is attached and counted now, once
+    overdue = _overdue_counts(session, [project.id for project, _ in page.items], on)
     rows = []
-    for project in page.items:
-        checklist = cl.load(session, project)
+    for project, record in page.items:
+        if record is None or record.status_at is None:
+            record = cl.load(session, project).record
         rows.append(
             {
                 "project": project,
-                "checklist": checklist,
-                "overdue": sum(1 for s in checklist.sections for i in s.items if i.overdue(on)),
-                "late": cl.first_stage_is_late(checklist.record.first_stage),
+                "record": record,
+                "percent": round(100 * record.done_count / record.total_count) if record.total_count else 0,
+                "overdue": overdue.get(project.id, 0),
+                "late": cl.first_stage_is_late(record.first_stage),
             }
         )
     session.commit()
@@ -301,6 +325,7 @@ def portfolio() -> Any:
             "stage": stage,
             "involvement": involvement,
             "overdue": "yes" if overdue_only else "",
+            "blocked": "yes" if blocked_only else "",
             "mine": "yes" if mine else "",
         }.items()
         if v
@@ -313,10 +338,23 @@ def portfolio() -> Any:
         stages=stages(),
         involvement=involvement,
         overdue_only=overdue_only,
+        blocked_only=blocked_only,
         mine=mine,
         args=args,
         chart=chart,
     )
+
+
+def _overdue_counts(session: Any, project_ids: list[str], on: date) -> dict[str, int]:
+    """Overdue, unanswered items of the given projects, in one grouped query."""
+    if not project_ids:
+        return {}
+    rows = session.exec(
+        select(Answer.project_id, func.count())
+        .where(col(Answer.project_id).in_(project_ids), col(Answer.due_on) < on, col(Answer.status) == "")
+        .group_by(col(Answer.project_id))
+    ).all()
+    return {project_id: int(count) for project_id, count in rows}
 
 
 def _first_stage_chart(session: Any) -> list[dict[str, Any]]:
