@@ -39,11 +39,12 @@ from coprod_portal.types import (
     SubjectRecords,
 )
 
-from . import access, crypto, demo, service
+from . import access, crypto, demo, scale, service
 from .access import VISIBILITY
 from .forms import REACH, WHEN
 from .models import (
     SUBMITTED,
+    WAITING,
     LivedExperienceCheckin,
     LivedExperienceConsent,
     LivedExperienceContribution,
@@ -202,27 +203,42 @@ def portal_nav_items(user: Any) -> list[NavItem]:
 
 @hookimpl
 def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
-    if getattr(user, "kind", "") != "staff" or not can(user, "lived_experience.view_checkins"):
+    if getattr(user, "kind", "") != "staff":
         return []
-    waiting = (
-        get_session()
-        .exec(
-            select(func.count())
-            .select_from(LivedExperienceCheckin)
-            .where(col(LivedExperienceCheckin.closed_at).is_(None))
+    cards = []
+    session = get_session()
+    if can(user, "lived_experience.review"):
+        query = service.visible_query(user).where(LivedExperienceContribution.review_state == WAITING)
+        count = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
+        cards.append(
+            DashboardCard(
+                "Lived experience to review",
+                "Nothing is waiting for your review."
+                if not count
+                else f"{count} contribution{'s are' if count != 1 else ' is'} waiting for your review.",
+                "Review contributions",
+                "plugin_lived_experience.review_list",
+                order=64,
+            )
         )
-        .one()
-    )
+    if not can(user, "lived_experience.view_checkins"):
+        return cards
+    waiting = session.exec(
+        select(func.count())
+        .select_from(LivedExperienceCheckin)
+        .where(col(LivedExperienceCheckin.closed_at).is_(None))
+    ).one()
     body = (
         "Nobody is waiting for a wellbeing conversation."
         if not waiting
         else f"{waiting} member{'s' if waiting != 1 else ''} of staff asked for a wellbeing conversation."
     )
-    return [
+    cards.append(
         DashboardCard(
             "Wellbeing check-ins", body, "See check-in requests", "plugin_lived_experience.checkins", order=65
         )
-    ]
+    )
+    return cards
 
 
 @hookimpl
@@ -281,6 +297,11 @@ def portal_search(query: str, user: Any) -> list[SearchResult]:
 @hookimpl
 def portal_seed_demo(session: Any) -> None:
     demo.seed(session)
+
+
+@hookimpl
+def portal_seed_scale(session: Any, factor: float) -> None:
+    scale.seed(session, factor)
 
 
 @hookimpl

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import col, select
+
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session
 
-from .models import SUBMITTED, LivedExperienceContribution
+from .models import ACCEPTED, SUBMITTED, LivedExperienceContribution
 
 LEAD_ONLY = "lead_only"
 TEAM = "team_pseudonymous"
@@ -80,7 +82,8 @@ def manages(user: Any, contributor_id: str) -> bool:
 
 
 def may_see(user: Any, contribution: LivedExperienceContribution) -> bool:
-    """May ``user`` read this contribution now? Withdrawn contributions: nobody, not even its author."""
+    """May ``user`` read this contribution now? Withdrawn contributions: nobody, not even its author.
+    Before the co-production lead has accepted it, only its author and the lead."""
     if contribution.status != SUBMITTED or getattr(user, "kind", "") != "staff" or not user.is_active:
         return False
     if contribution.contributor_id == user.id:
@@ -89,6 +92,8 @@ def may_see(user: Any, contribution: LivedExperienceContribution) -> bool:
     if not named and (is_hr(user) or manages(user, contribution.contributor_id)):
         return False
     roles = user.role_names
+    if contribution.review_state != ACCEPTED and "coproduction_lead" not in roles:
+        return False  # until the lead accepts it, only the contributor and the lead read it
     if contribution.visibility == LEAD_ONLY:
         return "coproduction_lead" in roles
     if contribution.visibility == TEAM:
@@ -103,6 +108,20 @@ def shown_name(contribution: LivedExperienceContribution) -> str:
         if contributor is not None:
             return contributor.display_name
     return contribution.pseudonym
+
+
+def names_for(contributions: list[LivedExperienceContribution]) -> dict[str, str]:
+    """``shown_name`` for a page of contributions, with one query for the named ones."""
+    named = {c.contributor_id for c in contributions if c.visibility in NAMED}
+    people = (
+        {u.id: u.display_name for u in get_session().exec(select(User).where(col(User.id).in_(named)))}
+        if named
+        else {}
+    )
+    return {
+        c.id: people.get(c.contributor_id, c.pseudonym) if c.visibility in NAMED else c.pseudonym
+        for c in contributions
+    }
 
 
 def label(contribution: LivedExperienceContribution) -> str:

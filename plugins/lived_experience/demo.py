@@ -1,15 +1,17 @@
-"""Demo data: staff@example.org takes part and has shared one contribution with the co-production team."""
+"""Demo data: staff@example.org takes part and has shared one contribution with the co-production
+team, which the co-production lead has accepted."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
 from coprod_portal import accounts
+from coprod_portal.db import utcnow
 from coprod_portal.projects import Project
 
 from . import service
 from .access import EXPLANATION_VERSION, TEAM, WORDING_VERSION
-from .models import LivedExperienceContribution, LivedExperienceProfile, LivedExperienceProjectLink
+from .models import ACCEPTED, LivedExperienceContribution, LivedExperienceProfile, LivedExperienceProjectLink
 
 NARRATIVE = (
     "For three years I looked after my dad while working here. The hardest part was the first "
@@ -25,8 +27,15 @@ def seed(session: Session) -> None:
     if staff is None or session.get(LivedExperienceProfile, staff.id) is not None:
         return
     session.add(LivedExperienceProfile(user_id=staff.id, explanation_version=EXPLANATION_VERSION))
+    lead = accounts.user_by_email(session, "lead@example.org")
     c = LivedExperienceContribution(
-        contributor_id=staff.id, pseudonym="Rowan Heron", visibility=TEAM, review_on=service.review_date()
+        contributor_id=staff.id,
+        pseudonym="Rowan Heron",
+        visibility=TEAM,
+        review_on=service.review_date(),
+        review_state=ACCEPTED,
+        reviewed_at=utcnow(),
+        reviewed_by_id=lead.id if lead else None,
     )
     service.set_content(
         c,

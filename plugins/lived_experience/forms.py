@@ -196,6 +196,56 @@ class NamedUseForm(PortalForm):
     submit = SubmitField("Agree to this use", widget=GovSubmitInput())
 
 
+REVIEW_DECISIONS = {
+    "accepted": "Accept it for co-production work",
+    "changes_requested": "Ask for changes",
+    "declined": "Decline it, kindly",
+}
+
+
+class ReviewForm(PortalForm):
+    decision = RadioField(
+        "Your decision",
+        widget=GovRadioInput(),
+        choices=list(REVIEW_DECISIONS.items()),
+        validators=[InputRequired("Select whether to accept it, ask for changes or decline it")],
+    )
+    note = TextAreaField(
+        "A note for the person who shared it",
+        widget=GovTextArea(),
+        description="They see this note on their contribution's page. Thank them, and when you ask "
+        "for changes or decline, say why kindly and what they could do.",
+        validators=[Length(max=2000, message="Write 2,000 characters or fewer")],
+    )
+    public_wording = TextAreaField(
+        "Wording for public use",
+        widget=GovTextArea(),
+        description="The exact words you would use in public. The contributor must approve them "
+        "before any public use.",
+        validators=[Length(max=MAX_TEXT, message=f"Write {MAX_TEXT:,} characters or fewer")],
+    )
+    submit = SubmitField("Save review", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, public: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.public = public
+
+    def validate_note(self, field: Any) -> None:
+        if self.decision.data in ("changes_requested", "declined") and not (field.data or "").strip():
+            raise ValidationError(
+                "Write a note saying what to change"
+                if self.decision.data == "changes_requested"
+                else "Write a kind note saying why you are declining it"
+            )
+
+    def validate_public_wording(self, field: Any) -> None:
+        if self.public and self.decision.data == "accepted" and not (field.data or "").strip():
+            raise ValidationError(
+                "Enter the wording for public use: the contributor chose public use, and must "
+                "approve the exact words first"
+            )
+
+
 class CheckinForm(PortalForm):
     how_to_reach = RadioField(
         "How would you like to talk?",

@@ -17,6 +17,13 @@ from coprod_portal.db import new_id, utcnow
 SUBMITTED = "submitted"
 WITHDRAWN = "withdrawn"
 
+# the co-production lead's review; only accepted contributions are read by anyone but the
+# contributor and the lead, or used as evidence
+WAITING = "waiting"
+ACCEPTED = "accepted"
+CHANGES = "changes_requested"
+DECLINED = "declined"
+
 
 class LivedExperienceProfile(SQLModel, table=True):
     """A member of staff who chose to take part. The row exists only while they do."""
@@ -31,6 +38,9 @@ class LivedExperienceContribution(SQLModel, table=True):
     """One contribution. ``*_token`` columns hold ciphertext only; None once withdrawn."""
 
     __tablename__ = "lived_experience_contribution"
+    __table_args__ = (
+        sa.Index("ix_lived_experience_contribution_review", "status", "review_state", "created_at"),
+    )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     contributor_id: str = Field(foreign_key="core_user.id", index=True, max_length=32)
     pseudonym: str = Field(max_length=40)
@@ -44,6 +54,12 @@ class LivedExperienceContribution(SQLModel, table=True):
     withdrawn_at: datetime | None = None
     review_on: date
     review_notified_at: datetime | None = None
+    review_state: str = Field(default=WAITING, max_length=20)
+    review_note_token: str | None = Field(default=None, sa_type=sa.Text)  # the lead's note, encrypted
+    reviewed_at: datetime | None = None
+    reviewed_by_id: str | None = Field(default=None, max_length=32)
+    public_wording_token: str | None = Field(default=None, sa_type=sa.Text)  # proposed for public use
+    wording_approved_at: datetime | None = None  # the contributor approved public_wording
 
 
 class LivedExperienceProjectLink(SQLModel, table=True):

@@ -18,7 +18,9 @@ from . import crypto
 from .access import LEAD_ONLY, NAMED, ORDER, TEAM, is_hr
 from .forms import CONTENT_NOTE_KINDS
 from .models import (
+    ACCEPTED,
     SUBMITTED,
+    WAITING,
     WITHDRAWN,
     LivedExperienceConsent,
     LivedExperienceContribution,
@@ -80,6 +82,22 @@ def content_note_words(note: dict[str, Any] | None) -> list[str]:
     return words + ([note["text"]] if note.get("text") else [])
 
 
+def review_note(c: LivedExperienceContribution) -> str:
+    return crypto.decrypt(c.review_note_token) or ""
+
+
+def public_wording(c: LivedExperienceContribution) -> str:
+    return crypto.decrypt(c.public_wording_token) or ""
+
+
+def back_to_review(c: LivedExperienceContribution) -> None:
+    """The contributor changed what they wrote: the lead reviews it again, and any wording they
+    approved for public use no longer stands. The lead's earlier note stays for them to read."""
+    c.review_state = WAITING
+    c.public_wording_token = None
+    c.wording_approved_at = None
+
+
 def set_content(
     c: LivedExperienceContribution, text: str, topic_text: str, note: dict[str, Any] | None
 ) -> None:
@@ -93,7 +111,8 @@ def set_content(
 
 
 def visible_query(user: Any, include_own: bool = False) -> Any:
-    """Submitted contributions ``user`` may read, newest first."""
+    """Submitted contributions ``user`` may read, newest first (others' only once accepted, except
+    for the co-production lead, who reviews them)."""
     roles = getattr(user, "role_names", frozenset())
     if getattr(user, "kind", "") != "staff" or not user.is_active:
         return select(LivedExperienceContribution).where(col(LivedExperienceContribution.id).is_(None))
@@ -108,6 +127,8 @@ def visible_query(user: Any, include_own: bool = False) -> Any:
         col(LivedExperienceContribution.visibility).in_(allowed),
         named if is_hr(user) else or_(named, col(User.line_manager_id).is_(None), ~managed),
     )
+    if "coproduction_lead" not in roles:
+        others = and_(others, LivedExperienceContribution.review_state == ACCEPTED)
     mine = LivedExperienceContribution.contributor_id == user.id
     condition = or_(mine, others) if include_own else and_(~mine, others)
     return (
@@ -176,6 +197,7 @@ def withdraw(
     now = utcnow()
     c.status, c.withdrawn_at, c.updated_at = WITHDRAWN, now, now
     c.narrative_token = c.content_note_token = c.topics_token = None
+    c.review_note_token = c.public_wording_token = None
     session.add(c)
     for link in session.exec(
         select(LivedExperienceProjectLink).where(LivedExperienceProjectLink.contribution_id == c.id)

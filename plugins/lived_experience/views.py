@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlmodel import col, select
@@ -19,11 +20,24 @@ from coprod_portal.pages import paginate
 from coprod_portal.permissions import can, require
 from coprod_portal.projects import Project
 
-from . import access, service
+from . import access, crypto, service
 from .access import EXPLANATION_VERSION, NAMED_USE, NAMED_USE_WORDING, PUBLIC, VISIBILITY, WORDING_VERSION
-from .forms import REACH, WHEN, CheckinForm, ContributionForm, NamedUseForm, OptInForm, VisibilityForm
+from .forms import (
+    REACH,
+    WHEN,
+    CheckinForm,
+    ContributionForm,
+    NamedUseForm,
+    OptInForm,
+    ReviewForm,
+    VisibilityForm,
+)
 from .models import (
+    ACCEPTED,
+    CHANGES,
+    DECLINED,
     SUBMITTED,
+    WAITING,
     LivedExperienceCheckin,
     LivedExperienceConsent,
     LivedExperienceContribution,
@@ -33,8 +47,14 @@ from .models import (
 from .pseudonyms import suggest
 
 bp = Blueprint(
-    "plugin_lived_experience", __name__, url_prefix="/lived_experience", template_folder="templates"
+    "plugin_lived_experience",
+    __name__,
+    url_prefix="/lived_experience",
+    template_folder="templates",
+    static_folder="static",
 )
+
+CLEAR_DRAFT = "lived_experience_clear_draft"  # the contribution whose browser draft to delete next
 
 
 def _render(template: str, form: Any, **context: Any) -> Any:
@@ -102,6 +122,7 @@ def index() -> Any:
         visibility=VISIBILITY,
         today=service.today(),
         may_review=can(current_user, "lived_experience.review"),
+        review_states=REVIEW_STATES,
     )
 
 
@@ -119,6 +140,7 @@ def opt_in() -> Any:
             visibility=VISIBILITY,
             today=service.today(),
             may_review=can(current_user, "lived_experience.review"),
+            review_states=REVIEW_STATES,
         )
     session = get_session()
     if _profile() is None:
@@ -206,6 +228,7 @@ def new() -> Any:
     return _render(
         "lived_experience/form.html",
         form,
+        draft_key=f"{current_user.id}:new",
         contribution=None,
         visibility=VISIBILITY,
         wording_version=WORDING_VERSION,
@@ -259,6 +282,7 @@ def edit(contribution_id: str) -> Any:
     form = ContributionForm(contributor_name=current_user.display_name, projects=_projects(), data=data)
     if form.validate_on_submit():
         _fill(c, form)
+        service.back_to_review(c)
         c.pseudonym = form.pseudonym.data.strip()
         _link_projects(c, form.projects.data or [])
         if form.visibility.data != c.visibility:
@@ -273,11 +297,13 @@ def edit(contribution_id: str) -> Any:
             detail=f"visibility: {VISIBILITY[c.visibility][0]}",
         )
         session.commit()
-        flash("Your changes were saved.", "success")
+        flash("Your changes were saved. The co-production lead will review it again.", "success")
+        flask_session[CLEAR_DRAFT] = c.id
         return redirect(url_for(".contribution", contribution_id=c.id))
     return _render(
         "lived_experience/form.html",
         form,
+        draft_key=f"{current_user.id}:{c.id}",
         contribution=c,
         visibility=VISIBILITY,
         wording_version=WORDING_VERSION,
@@ -318,6 +344,11 @@ def contribution(contribution_id: str) -> Any:
         "visibility": VISIBILITY,
         "shown_name": c.pseudonym if own else access.shown_name(c),
         "ref": f"lived_experience:contribution:{c.id}",
+        "clear_draft": own and flask_session.pop(CLEAR_DRAFT, None) == c.id,
+        "may_review": not own and can(current_user, "lived_experience.review"),
+        "review_states": REVIEW_STATES,
+        "review_note": service.review_note(c),
+        "public_wording": service.public_wording(c),
         "projects": session.exec(
             select(Project)
             .join(LivedExperienceProjectLink, col(LivedExperienceProjectLink.project_id) == col(Project.id))
@@ -357,8 +388,129 @@ def shared() -> Any:
         page=page,
         notes=notes,
         visibility=VISIBILITY,
-        names={c.id: access.shown_name(c) for c in page.items},
+        names=access.names_for(page.items),
     )
+
+
+# --- the co-production lead's review -----------------------------------------------------------
+
+REVIEW_STATES = {
+    WAITING: ("Waiting for review", "yellow"),
+    CHANGES: ("Changes asked for", "blue"),
+    ACCEPTED: ("Accepted", "green"),
+    DECLINED: ("Declined", "grey"),
+}
+
+
+@bp.route("/review")
+@require("lived_experience.review")
+def review_list() -> Any:
+    """Contributions for the lead to review, by state; others' only, and only those the lead may read."""
+    state = request.args.get("state", WAITING)
+    if state not in REVIEW_STATES:
+        state = WAITING
+    session = get_session()
+    query = service.visible_query(current_user).where(LivedExperienceContribution.review_state == state)
+    page = paginate(session, query, request.args.get("page", 1, type=int))
+    return render_template(
+        "lived_experience/review_list.html",
+        page=page,
+        state=state,
+        states=REVIEW_STATES,
+        visibility=VISIBILITY,
+        names=access.names_for(page.items),
+    )
+
+
+def _reviewable_or_404(contribution_id: str) -> LivedExperienceContribution:
+    c = get_session().get(LivedExperienceContribution, contribution_id)
+    if c is None or c.contributor_id == current_user.id or not can(current_user, "lived_experience.read", c):
+        _refuse_without_token()
+        abort(404)
+    return c
+
+
+@bp.route("/contributions/<contribution_id>/review", methods=["GET", "POST"])
+@require("lived_experience.review")
+@csrf_checked_by_form
+def review(contribution_id: str) -> Any:
+    c = _reviewable_or_404(contribution_id)
+    session = get_session()
+    public = c.visibility == PUBLIC
+    data = None
+    if request.method != "POST":
+        data = {
+            "decision": c.review_state if c.review_state != WAITING else None,
+            "note": service.review_note(c),
+            "public_wording": service.public_wording(c) or service.narrative(c),
+        }
+    form = ReviewForm(public=public, data=data)
+    if form.validate_on_submit():
+        before = service.public_wording(c)
+        c.review_state = form.decision.data
+        note = (form.note.data or "").strip()
+        c.review_note_token = crypto.encrypt(note) if note else None
+        c.reviewed_at, c.reviewed_by_id = utcnow(), current_user.id
+        wording = (form.public_wording.data or "").strip() if public and c.review_state == ACCEPTED else ""
+        if wording != before:
+            c.public_wording_token = crypto.encrypt(wording) if wording else None
+            c.wording_approved_at = None
+        session.add(c)
+        service.record(
+            session,
+            current_user,
+            "reviewed a lived-experience contribution",
+            service.CONTRIBUTION,
+            c.id,
+            detail=f"decision: {REVIEW_STATES[c.review_state][0].lower()}",
+        )
+        notifications.send(
+            c.contributor_id,
+            "The co-production lead reviewed your contribution",
+            f"Your contribution shared as {c.pseudonym}: {REVIEW_STATES[c.review_state][0].lower()}. "
+            "Open it to read their note"
+            + (" and approve the wording for public use." if c.public_wording_token else "."),
+            link=url_for(".contribution", contribution_id=c.id),
+            category="lived-experience",
+            sensitive=True,
+        )
+        session.commit()
+        flash(f"Saved: {REVIEW_STATES[c.review_state][0].lower()}. The contributor has been told.", "success")
+        return redirect(url_for(".contribution", contribution_id=c.id))
+    text = service.narrative(c)
+    return _render(
+        "lived_experience/review.html",
+        form,
+        contribution=c,
+        text=text,
+        note=service.content_note_words(service.content_note(c)),
+        visibility=VISIBILITY,
+        public=public,
+        shown_name=access.shown_name(c),
+    )
+
+
+@bp.route("/contributions/<contribution_id>/approve-wording", methods=["POST"])
+@require("lived_experience.contribute")
+def approve_wording(contribution_id: str) -> Any:
+    c = _submitted_own_or_404(contribution_id)
+    if c.public_wording_token is None or c.visibility != PUBLIC:
+        flash("There is no wording waiting for your approval.", "info")
+        return redirect(url_for(".contribution", contribution_id=c.id))
+    if c.wording_approved_at is None:
+        session = get_session()
+        c.wording_approved_at = utcnow()
+        session.add(c)
+        service.record(
+            session,
+            current_user,
+            "approved the wording for public use of a contribution",
+            service.CONTRIBUTION,
+            c.id,
+        )
+        session.commit()
+    flash("Thank you. The wording you approved may now be used in public, under your pseudonym.", "success")
+    return redirect(url_for(".contribution", contribution_id=c.id))
 
 
 # --- consent, withdrawal and review ------------------------------------------------------------

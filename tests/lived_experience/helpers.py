@@ -60,3 +60,17 @@ def demo_contribution_id(app):
                 LivedExperienceContribution.contributor_id == staff.id
             )
         ).first()
+
+
+def review(lead, contribution_id, decision="accepted", note="", public_wording=None):
+    """The co-production lead's review, through the real form."""
+    path = f"/lived_experience/contributions/{contribution_id}/review"
+    data = {"decision": decision, "note": note, "csrf_token": csrf_token(lead, path)}
+    if public_wording is not None:
+        data["public_wording"] = public_wording
+    return lead.post(path, data=data)
+
+
+def accept(lead, contribution_id, **kwargs):
+    response = review(lead, contribution_id, **kwargs)
+    assert response.status_code == 302, response.get_data(as_text=True)

@@ -6,7 +6,7 @@ import pytest
 from coprod_portal.testing import csrf_token
 from plugins.lived_experience.access import ORDER
 
-from .helpers import SECRET, contribution_ids, demo_contribution_id, new_contribution
+from .helpers import SECRET, accept, contribution_ids, demo_contribution_id, new_contribution
 
 PEOPLE = [
     "staff@example.org",
@@ -78,6 +78,12 @@ def test_every_route_shows_a_contribution_only_to_those_its_visibility_allows(ap
     staff = people["staff@example.org"]
     cid = new_contribution(app, staff, visibility=visibility)
     path = f"/lived_experience/contributions/{cid}"
+    # until the co-production lead accepts it, only the contributor and the lead can read it
+    for email, client in people.items():
+        before_review = email in MAY_READ[visibility] & {"staff@example.org", "lead@example.org"}
+        assert (SECRET in client.get(path).get_data(as_text=True)) is before_review, (email, "before review")
+        assert (cid in client.get("/search?q=parcel").get_data(as_text=True)) is before_review, email
+    accept(people["lead@example.org"], cid, public_wording=SECRET if visibility == "public" else None)
     for email, client in people.items():
         allowed = email in MAY_READ[visibility]
         page = client.get(path)
@@ -122,6 +128,7 @@ def test_the_line_manager_and_hr_never_see_the_demo_contribution_anywhere(app, p
 def test_only_the_contributor_can_change_or_withdraw(app, people):
     staff = people["staff@example.org"]
     cid = new_contribution(app, staff, visibility="org_pseudonymous")
+    accept(people["lead@example.org"], cid)
     for email in ("lead@example.org", "manager@example.org", "admin@example.org"):
         client = people[email]
         token = csrf_token(client, "/lived_experience/check-in")

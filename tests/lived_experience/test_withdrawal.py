@@ -10,7 +10,7 @@ from coprod_portal.db import get_session
 from coprod_portal.testing import csrf_token, login
 from plugins.lived_experience.models import LivedExperienceConsent, LivedExperienceProjectLink
 
-from .helpers import SECRET, new_contribution, stored
+from .helpers import SECRET, accept, new_contribution, stored
 
 LISTENER = '''
 """A plugin that keeps evidence references, like the checklists plugin does, and hears events."""
@@ -120,6 +120,7 @@ def test_changing_visibility_is_a_new_dated_consent_and_takes_effect_at_once(app
     staff = client_as("staff@example.org")
     other = login(app.test_client(), "admin@example.org")
     cid = new_contribution(app, staff, visibility="org_pseudonymous")
+    accept(client_as("lead@example.org"), cid)
     assert other.get(f"/lived_experience/contributions/{cid}").status_code == 200
     path = f"/lived_experience/contributions/{cid}/sharing"
     refused = staff.post(path, data={"visibility": "lead_only", "csrf_token": csrf_token(staff, path)})
