@@ -34,7 +34,7 @@ def test_the_writing_page_keys_its_draft_by_the_person_and_loads_the_script_from
     assert "a draft is kept only in this browser, for you" in page
     script = staff.get("/lived_experience/static/lived_experience.js")
     assert script.status_code == 200 and "javascript" in script.content_type
-    assert "localStorage" in script.get_data(as_text=True)
+    assert "sessionStorage" in script.get_data(as_text=True)  # the tab only: a shared computer keeps nothing
     lead = client_as("lead@example.org")
     opt_in(lead)
     other = lead.get("/lived_experience/new").get_data(as_text=True)
