@@ -68,6 +68,8 @@ def plugins_list() -> None:
                    f"{', '.join(info.hooks)}")
         for error in info.errors:
             click.echo(f"    error: {error}")
+        for warning in info.warnings:
+            click.echo(f"    warning: {warning}")
 
 
 @plugins_cli.command("check")

@@ -15,6 +15,7 @@ import importlib.util
 import logging
 import re
 import sys
+import warnings
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -45,6 +46,7 @@ class PluginInfo:
     hooks: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     module: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -177,10 +179,14 @@ class PluginHost:
 
     def _register(self, module: Any, info: PluginInfo) -> None:
         try:
-            self.pm.register(module, name=info.name)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.pm.register(module, name=info.name)
         except Exception as exc:
             info.errors.append(f"It could not be registered: {exc}")
             return
+        # a deprecated hook still works for one minor version: say so where admins look
+        info.warnings = [str(w.message) for w in caught]
         unknown = [c.name for c in self.pm.get_hookcallers(module) or [] if c.spec is None]
         if unknown:
             self.pm.unregister(module)

@@ -213,3 +213,36 @@ def test_event_queued_then_rolled_back_is_never_delivered(plugin_app):
         session.rollback()
         events.commit(session)
     assert good.received_events == []
+
+
+def test_a_plugin_using_a_deprecated_hook_loads_and_the_warning_is_shown(tmp_path):
+    """A deprecated hook keeps working for a minor version; admins see that it will stop."""
+    import types as pytypes
+
+    import pluggy as pluggy_module
+
+    from coprod_portal.plugins import PluginHost
+
+    specs = pytypes.ModuleType("deprecated_specs")
+    marker = pluggy_module.HookspecMarker("coprod_portal")
+
+    def portal_old_thing(user):
+        """The old way."""
+
+    specs.portal_old_thing = marker(warn_on_impl=DeprecationWarning(
+        "portal_old_thing is deprecated: use portal_new_thing; it goes in 0.3."))(portal_old_thing)
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "oldway.py").write_text(
+        "from coprod_portal.hookspecs import hookimpl\n\n"
+        "@hookimpl\n"
+        "def portal_old_thing(user):\n"
+        "    return 'still works'\n"
+    )
+    host = PluginHost(["oldway"], folder, "0.1.0")
+    host.pm.add_hookspecs(specs)
+    host.load()
+    info = host.plugins["oldway"]
+    assert info.enabled and info.errors == []
+    assert info.warnings == ["portal_old_thing is deprecated: use portal_new_thing; it goes in 0.3."]
+    assert host.items("portal_old_thing", user=None) == ["still works"]
