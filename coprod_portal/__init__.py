@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -134,6 +134,12 @@ def _context(app: Flask) -> None:
     from .pages import navigation
     from .permissions import can
 
+    def _navigation_once() -> list[dict[str, Any]]:
+        """Once per request: plugins' panels render partial templates through the same shell."""
+        if "main_navigation" not in g:
+            g.main_navigation = navigation(request.endpoint)
+        return g.main_navigation
+
     @app.context_processor
     def shell() -> dict[str, Any]:
         signed_in = current_user.is_authenticated
@@ -141,7 +147,7 @@ def _context(app: Flask) -> None:
             "organisation_name": app.config["ORGANISATION_NAME"],
             "service_name": app.config["SERVICE_NAME"],
             "footer_links": app.config["FOOTER_LINKS"],
-            "main_navigation": navigation(request.endpoint) if signed_in else [],
+            "main_navigation": _navigation_once() if signed_in else [],
             "can": can,
             "current_user": current_user,
         }

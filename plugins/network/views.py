@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from coprod_portal import accounts, audit, events, files
@@ -1000,15 +1001,20 @@ def project_panel(project: Project, user: Any) -> Markup:
         .where(NetworkInvolvement.project_id == project.id, NetworkInvolvement.status != "cancelled")
         .order_by(col(NetworkInvolvement.starts_on))
     ).all()
-    fees = {}
-    if rows:
-        for payment in session.exec(
-            select(NetworkPayment).where(
-                col(NetworkPayment.involvement_id).in_([i.id for i, _ in rows]),
-                NetworkPayment.status == "approved",
+    fees: dict[str, int] = {}
+    if rows:  # summed in the database: a busy project has hundreds of payments
+        fees = {
+            involvement_id: int(total)
+            for involvement_id, total in session.exec(
+                select(NetworkPayment.involvement_id, func.sum(NetworkPayment.amount_pence))
+                .where(
+                    col(NetworkPayment.involvement_id).in_([i.id for i, _ in rows]),
+                    NetworkPayment.status == "approved",
+                )
+                .group_by(NetworkPayment.involvement_id)
             )
-        ):
-            fees[payment.involvement_id] = fees.get(payment.involvement_id, 0) + payment.amount_pence
+            if involvement_id
+        }
     return Markup(
         render_template(
             "network/_project_panel.html",
