@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func
@@ -103,6 +103,14 @@ def _record(action: str, member: NetworkMember, detail: str = "", subject_type: 
         plugin=PLUGIN,
         detail=detail,
     )
+
+
+def _own_member_or_404() -> NetworkMember:
+    """The signed-in person's own member record, or a page saying their account is not linked."""
+    member = member_for_user(get_session(), current_user)
+    if member is None:
+        abort(make_response(render_template("network/no_record.html"), 404))
+    return member
 
 
 def _member_or_404(member_id: str) -> NetworkMember:
@@ -914,9 +922,7 @@ def rates() -> Any:
 @bp.route("/me")
 @require("network.view_own")
 def me() -> Any:
-    member = member_for_user(get_session(), current_user)
-    if member is None:
-        return render_template("network/no_record.html"), 404
+    member = _own_member_or_404()
     return _member_page(member, own=True)
 
 
@@ -936,9 +942,7 @@ def _statement_page(member: NetworkMember, own: bool) -> Any:
 @bp.route("/me/statement")
 @require("network.view_own")
 def my_statement() -> Any:
-    member = member_for_user(get_session(), current_user)
-    if member is None:
-        return render_template("network/no_record.html"), 404
+    member = _own_member_or_404()
     return _statement_page(member, own=True)
 
 
@@ -978,9 +982,7 @@ def _letter_page(member: NetworkMember, own: bool) -> Any:
 @bp.route("/me/letter")
 @require("network.view_own")
 def my_letter() -> Any:
-    member = member_for_user(get_session(), current_user)
-    if member is None:
-        return render_template("network/no_record.html"), 404
+    member = _own_member_or_404()
     return _letter_page(member, own=True)
 
 

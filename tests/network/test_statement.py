@@ -144,3 +144,20 @@ def test_the_letter_states_the_facts_on_the_organisations_name_and_is_dated(app,
             .all()
         )
         assert len(printed) == 3 and all(e.subject_id == mid for e in printed)
+
+
+def test_a_member_account_with_no_linked_record_is_told_so_on_every_own_page(app):
+    from sqlmodel import Session
+
+    from coprod_portal import accounts
+    from coprod_portal.testing import login
+
+    with Session(app.extensions["coprod_engine"]) as session:
+        accounts.create_user(session, "unlinked@example.org", "Una Linked", ["network_member"],
+                             "a long test passphrase")
+        session.commit()
+    client = login(app.test_client(), "unlinked@example.org", "a long test passphrase")
+    for path in ("/network/me", "/network/me/statement", "/network/me/letter"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "We have no network record for your account" in response.get_data(as_text=True), path
