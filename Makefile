@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres lint bench assets install install-test clean docs
+.PHONY: run test test-postgres lint bench soak assets install install-test clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,13 @@ $(BIN)/python:
 # allow-listed: COPROD_PLUGINS=builtins,governance).
 EXAMPLES := -e ./examples/governance
 
-$(VENV)/.installed: pyproject.toml examples/governance/pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e . $(EXAMPLES)
+# constraints.txt pins every dependency, direct or not, to the versions tested together.
+$(VENV)/.installed: pyproject.toml examples/governance/pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e . $(EXAMPLES)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml examples/governance/pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]' $(EXAMPLES)
+$(VENV)/.installed-test: pyproject.toml examples/governance/pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]' $(EXAMPLES)
 	touch $(VENV)/.installed $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -65,6 +66,11 @@ lint: install-test
 
 bench: install
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# Load and faults on 127.0.0.1: SOAK_CLIENTS (64) clients for SOAK_SECONDS (60); PostgreSQL when
+# DATABASE_URL is set (SOAK_PG_DIR=the .ci/postgres.sh folder adds a server restart).
+soak: install-test
+	$(BIN)/python benchmarks/soak.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python docs/generate.py

@@ -164,9 +164,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--scale", type=float, default=0.0,
                         help="also load the large data set at this factor (1.0 = full size)")
+    parser.add_argument("--only", default="",
+                        help="measure only scenarios whose name contains one of these comma-separated words")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
     args = parser.parse_args()
-    seconds, rounds = (2, 2) if args.quick else (5, args.rounds or 3)
+    seconds, rounds = (2, args.rounds or 2) if args.quick else (5, args.rounds or 3)
     binary = ensure_wrk()
     instance = Path(tempfile.mkdtemp(prefix="coprod-bench-"))
     env = {**os.environ, "COPROD_INSTANCE_PATH": str(instance), "COPROD_LOGIN_LIMIT_PER_ADDRESS": "100000"}
@@ -174,19 +176,23 @@ def main() -> None:
     bare = Server("bare:app", env, ROOT / "benchmarks", preload=True)
     portal = Server("wsgi:app", env, ROOT)
     try:
-        report = measure(binary, bare, portal, seconds, rounds)
+        report = measure(binary, bare, portal, seconds, rounds, args.only)
     finally:
         portal.stop()
         bare.stop()
         shutil.rmtree(instance, ignore_errors=True)
+    report["dispatch"] = measure_dispatch(100 if args.quick else 300)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2))
     print_report(report)
     print(f"\nWrote {args.output}")
 
 
-def measure(binary: str, bare: Server, portal: Server, seconds: int, rounds: int) -> dict:
+def measure(binary: str, bare: Server, portal: Server, seconds: int, rounds: int, only: str = "") -> dict:
     found = load_scenarios()
+    words = [word.strip().lower() for word in only.split(",") if word.strip()]
+    if words:
+        found = [s for s in found if any(word in s.name.lower() for word in words)]
     emails = {s.signed_in for s in found if s.signed_in} | {"lead@example.org"}
     cookies = {email: sign_in(portal.base, email) for email in sorted(emails)}
     for scenario in found:
@@ -215,6 +221,15 @@ def measure(binary: str, bare: Server, portal: Server, seconds: int, rounds: int
             "startup_seconds": portal.startup_seconds}
 
 
+def measure_dispatch(requests: int) -> dict:
+    """The in-process micro-benchmark (benchmarks/dispatch.py), in its own process and instance."""
+    with tempfile.TemporaryDirectory(prefix="coprod-dispatch-") as folder:
+        output = Path(folder) / "dispatch.json"
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "dispatch.py"), "--requests", str(requests),
+                        "--output", str(output)], cwd=ROOT, check=True, capture_output=True)
+        return dict(json.loads(output.read_text()))
+
+
 def print_report(report: dict) -> None:
     print(f"\nbare Flask anchor: {report['anchor_rps']:.0f} req/s "
           f"(median of {report['rounds']} rounds × {report['seconds']} s)\n")
@@ -234,6 +249,10 @@ def print_report(report: dict) -> None:
     print(f"\npeak memory (PSS, master + 2 workers): portal {memory['portal']:.0f} MiB "
           f"(target ≤ 170), bare Flask {memory['bare']:.0f} MiB")
     print(f"start-up to first answer: {report['startup_seconds']:.2f} s (target ≤ 2 s)")
+    dispatch = report.get("dispatch")
+    if dispatch:
+        print(f"plugin dispatch on the home page (in process): {dispatch['dispatch_ms']:.3f} ms of "
+              f"{dispatch['home_ms']:.2f} ms = {100 * dispatch['share']:.1f} % (target ≤ 5 %)")
 
 
 if __name__ == "__main__":

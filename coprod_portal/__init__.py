@@ -152,7 +152,7 @@ def _context(app: Flask) -> None:
             "current_user": current_user,
         }
 
-    from .pages import local_time
+    from .pages import local_time, reading_format_url
 
     @app.template_filter("day")
     def day(value: Any) -> str:
@@ -167,3 +167,4 @@ def _context(app: Flask) -> None:
         return local_time(value).strftime("%-d %B %Y, %H:%M %Z") if value else ""
 
     app.jinja_env.globals["render_template"] = render_template
+    app.jinja_env.globals["reading_format_url"] = reading_format_url

@@ -144,8 +144,23 @@ class PasswordReset(SQLModel, table=True):
 # --- passwords -----------------------------------------------------------------------------
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused, or None. Long passphrases are welcome; no composition rules."""
+# The passwords of 12 characters or more that top the published lists of leaked passwords
+# (compared without case, spaces or punctuation). Shorter ones are refused by length already.
+COMMON_PASSWORDS = frozenset({
+    "123456789012", "1234567890123", "12345678901234", "123456123456", "123123123123",
+    "111111111111", "000000000000", "1q2w3e4r5t6y", "1qaz2wsx3edc", "zaq12wsxcde3",
+    "qwertyuiop12", "qwerty123456", "qwertyuiopas", "qwertyuiopasdfghjkl", "asdfghjkl123",
+    "abcdefghijkl", "abc123abc123", "password1234", "password12345", "password123456",
+    "passwordpassword", "passw0rd1234", "iloveyou1234", "welcome12345", "welcome123456",
+    "letmein12345", "changeme1234", "administrator", "football1234", "baseball1234",
+    "sunshine1234", "princess1234", "monkey123456", "dragon123456", "superman1234",
+    "trustno1trustno1", "correcthorsebatterystaple",
+})
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is refused, or None. Long passphrases are welcome (spaces, any
+    language); no composition rules — only length, the most common passwords, and the email."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return (
             f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters. "
@@ -153,7 +168,21 @@ def password_problem(password: str) -> str | None:
         )
     if len(password) > 1000:
         return "Enter a password of 1,000 characters or fewer."
+    plain = "".join(ch for ch in password.casefold() if ch.isalnum())
+    if plain in COMMON_PASSWORDS or len(set(password.casefold()) - {" "}) < 4:
+        return ("This password is one of the most common ones, which are tried first by anyone "
+                "guessing. Choose another: a few ordinary words in a row make a good one.")
+    if email and _built_on_email(password.casefold(), normalise_email(email)):
+        return "Your password must not contain your email address. Choose a few ordinary words instead."
     return None
+
+
+def _built_on_email(password: str, email: str) -> bool:
+    """The whole address, or the name before the @ with too little else around it."""
+    local = email.partition("@")[0]
+    if email in password:
+        return True
+    return len(local) >= 4 and local in password and len(password.replace(local, "")) < MIN_PASSWORD_LENGTH
 
 
 def set_password(user: User, password: str) -> None:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy.orm import joinedload
 from sqlmodel import Field, Session, SQLModel, col, select
 from wtforms import EmailField, PasswordField, SubmitField
@@ -54,10 +54,14 @@ class NewPasswordForm(PortalForm):
                             validators=[DataRequired("Type the new password again")])
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
+    def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email = email  # a password built on it is refused
+
     def validate_password(self, field: Any) -> None:
         from wtforms.validators import ValidationError
 
-        problem = accounts.password_problem(field.data or "")
+        problem = accounts.password_problem(field.data or "", self.account_email)
         if problem:
             raise ValidationError(problem)
 
@@ -84,6 +88,10 @@ def init_app(app: Flask) -> None:
         app.before_request(_sign_in_from_trusted_header)
 
 
+PRINCIPAL_QUERY = select(User).options(joinedload(User.role_links)).where(  # type: ignore[arg-type]
+    User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_principal(principal_id: str) -> User | Learner | None:
     """``u:<id>:<token>`` for staff (a stale token means signed out), ``l:<id>`` for learners."""
@@ -91,8 +99,8 @@ def load_principal(principal_id: str) -> User | Learner | None:
     session = get_session()
     if kind == "u":
         user_id, _, token = rest.partition(":")
-        # one query for the account and its roles (this runs on every request)
-        user = session.get(User, user_id, options=[joinedload(User.role_links)])  # type: ignore[arg-type]
+        # one query for the account and its roles (this runs on every request: built once)
+        user = session.execute(PRINCIPAL_QUERY, {"user_id": user_id}).unique().scalar_one_or_none()
         if user is None or not user.active or user.session_token != token:
             return None
         return user
@@ -195,7 +203,7 @@ def logout() -> Any:
 def change_password() -> Any:
     if current_user.kind != "staff":
         return redirect(url_for("core.home"))
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(email=current_user.email)
     if form.validate_on_submit():
         if not accounts.check_password(current_user, form.current.data):
             form.current.errors = ["Your current password is not right"]
@@ -222,7 +230,7 @@ def reset_password(token: str) -> Any:
     user = session.get(User, reset.user_id) if reset else None
     if reset is None or user is None or not user.active:
         return render_template("auth/reset_invalid.html"), 404
-    form = NewPasswordForm()
+    form = NewPasswordForm(email=user.email)
     if form.validate_on_submit():
         reset.used_at = utcnow()
         return _save_new_password(user, form, "set password with a reset code")

@@ -1,8 +1,9 @@
-"""``flask --app wsgi …`` commands: db upgrade, create-user, plugins list|check, seed-demo."""
+"""``flask --app wsgi …``: db upgrade, create-user, plugins list|check, seed-demo, backup, restore."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -47,7 +48,7 @@ def create_user(email: str, name: str, roles: tuple[str, ...], password_stdin: b
     if unknown:
         _fail(f"Unknown role {', '.join(unknown)}. Roles are: {', '.join(sorted(known))}.")
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    if password is not None and (problem := accounts.password_problem(password)):
+    if password is not None and (problem := accounts.password_problem(password, email)):
         _fail(problem)
     session = db.Session(current_app.extensions["coprod_engine"])
     with session:
@@ -90,8 +91,6 @@ def plugins_check() -> None:
               help="The folder to create the plugin's project folder NAME in.")
 def plugins_new(name: str, directory: str) -> None:
     """Create a working plugin NAME (a page, a nav item, a permission and a test) to start from."""
-    from pathlib import Path
-
     from . import __version__
     from .plugin_template import SkeletonError, create_skeleton
 
@@ -135,6 +134,40 @@ def seed_scale(factor: float) -> None:
         except RuntimeError as exc:
             _fail(str(exc))
     click.echo(f"Scale data ready: {projects} projects plus every plugin's share (factor {factor}).")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def backup_command(path: Path, force: bool) -> None:
+    """Copy the database to PATH while the portal runs (SQLite; prints pg_dump use for PostgreSQL)."""
+    from .backup import BackupError, backup
+
+    try:
+        summary = backup(current_app, path, force)
+    except BackupError as exc:
+        _fail(str(exc))
+    click.echo(f"Backed up to {summary.path}: {summary.sentence}.")
+    click.echo(f"Uploaded files ({current_app.config['FILES_DIR']}) and the keys in the instance folder "
+               "are not in this file: back them up too, separately.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(path: Path, force: bool) -> None:
+    """Restore a backup made by `backup` into this instance's database (a new one, unless --force)."""
+    from .backup import BackupError, restore
+
+    try:
+        summary, applied = restore(current_app, path, force)
+    except BackupError as exc:
+        _fail(str(exc))
+    click.echo(f"Restored {path} into {summary.path}: {summary.sentence}.")
+    for line in applied:
+        click.echo(f"applied {line}")
 
 
 @subject_cli.command("export")
@@ -192,5 +225,6 @@ def subject_erase(email: str, reason: str, yes: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_cli, plugins_cli, subject_cli, create_user, seed_demo, seed_scale):
+    for command in (db_cli, plugins_cli, subject_cli, create_user, seed_demo, seed_scale, backup_command,
+                    restore_command):
         app.cli.add_command(command)

@@ -53,6 +53,10 @@ def defaults_from_environment() -> dict[str, Any]:
                 "COPROD_COMPLAINTS_URL", "https://ico.org.uk/make-a-complaint/"
             ),
         },
+        # Who hears about accessibility problems (an email address, or words saying who), and
+        # the day the accessibility statement was last checked against the portal (YYYY-MM-DD).
+        "ACCESSIBILITY_CONTACT": env.get("COPROD_ACCESSIBILITY_CONTACT", "your co-production lead"),
+        "ACCESSIBILITY_REVIEWED": env.get("COPROD_ACCESSIBILITY_REVIEWED", "2026-11-25"),
         "TRUSTED_USER_HEADER": env.get("COPROD_TRUSTED_USER_HEADER", ""),
         "PROXY_FIX": int(env.get("COPROD_PROXY_FIX", "0") or 0),
         "SESSION_COOKIE_SECURE": _env_bool("COPROD_SECURE_COOKIES", False),

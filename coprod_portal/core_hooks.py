@@ -16,6 +16,7 @@ from sqlmodel import select
 from .accounts import CORE_ROLES
 from .db import get_session
 from .hookspecs import hookimpl
+from .permissions import can
 from .projects import Project, ProjectTeamMember, is_on_project
 from .types import DashboardCard, NavItem, Role
 
@@ -54,7 +55,8 @@ def portal_permission_allowed(user: Any, action: str, obj: Any) -> bool | None:
 def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
     if getattr(user, "kind", "") != "staff":
         return []
-    cards = [_my_projects_card(user)]
+    # The card links to the project register: only for those who may open it (not members).
+    cards = [_my_projects_card(user)] if can(user, "projects.view") else []
     if "admin" in user.role_names:
         failing = current_app.extensions["coprod_plugins"].failures
         if failing:

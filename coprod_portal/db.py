@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.environment import EnvironmentContext
-from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -64,6 +61,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def init_app(app: Flask) -> None:
     """Attach the engine and close each request's session when the request ends."""
     app.extensions["coprod_engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["coprod_db_outage"] = Outage()
     app.teardown_appcontext(_close_session)
 
 
@@ -78,21 +76,79 @@ def get_session() -> Session:
     return g.db_session
 
 
+def lock_for_update(session: Session, model: Any, row_id: str) -> None:
+    """Hold a write lock on one record until the transaction ends, so a check followed by a save
+    (a cap, a budget) cannot race the same check in another worker and both pass.
+
+    Call it before the check's queries. PostgreSQL locks the row (``SELECT … FOR UPDATE``); the
+    queries after it see everything committed while it waited. SQLite allows one writer at a time:
+    a no-op ``UPDATE`` takes the write lock now, before the check reads, not at the first ``INSERT``.
+    """
+    table = model.__table__
+    key = table.c.id
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.update(table).where(key == row_id).values(id=key))
+    else:
+        session.execute(sa.select(key).where(key == row_id).with_for_update())
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
 
 
+# Errors that mean "the database cannot answer just now" (stopped, restarting, unreachable, every
+# pooled connection busy, SQLite locked past its busy timeout), not "this request is wrong".
+UNAVAILABLE = (sa.exc.OperationalError, sa.exc.DisconnectionError, sa.exc.TimeoutError)
+
+
+class Outage:
+    """One worker's view of a database outage, so the log says once when it starts and once when it ends
+    (not once per request turned away while it lasts)."""
+
+    def __init__(self) -> None:
+        self.since: datetime | None = None
+        self.turned_away = 0
+
+    def failed(self, exc: BaseException) -> None:
+        if self.since is None:
+            self.since = utcnow()
+            log.error("the database is unavailable; answering 503 until it is back",
+                      exc_info=(type(exc), exc, exc.__traceback__))
+        self.turned_away += 1
+
+    def answered(self) -> None:
+        if self.since is not None:
+            log.warning("the database is answering again after %.1f s (%d requests turned away)",
+                        (utcnow() - self.since).total_seconds(), self.turned_away)
+            self.since, self.turned_away = None, 0
+
+
+def outage() -> Outage:
+    return current_app.extensions["coprod_db_outage"]
+
+
 def database_answers() -> bool:
-    """True when a trivial query succeeds (for /healthz)."""
+    """True when a trivial query succeeds (for /healthz).
+
+    Straight on the pooled driver connection: the check is that the database answers, and
+    SQLAlchemy's statement and result machinery would cost more than the query itself.
+    """
     try:
-        with engine().connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        return True
-    except Exception:  # any failure means "not healthy"; the reason goes to the log
-        log.exception("database health check failed")
+        connection = engine().raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            cursor.close()
+        finally:
+            connection.close()
+    except Exception as exc:  # any failure means "not healthy"; the reason goes to the log, once
+        outage().failed(exc)
         return False
+    outage().answered()
+    return True
 
 
 def check_connection(app: Flask) -> None:
@@ -128,6 +184,11 @@ def upgrade(app: Flask, target: str = "heads") -> list[str]:
 
 
 def _upgrade_one(eng: Engine, source: Migrations, target: str) -> list[str]:
+    # imported here: a web worker never migrates, and Alembic costs about 10 MiB in every process
+    from alembic.config import Config as AlembicConfig
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(source.directory))
     script = ScriptDirectory(str(source.directory), version_locations=[str(source.directory)])

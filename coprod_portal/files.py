@@ -74,10 +74,12 @@ KINDS: dict[str, Kind] = {
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
     "vtt": Kind("vtt", "WebVTT captions file (.vtt)", "text/vtt", (".vtt",)),
     "txt": Kind("txt", "plain text file (.txt)", "text/plain", (".txt",)),
+    "mp4": Kind("mp4", "MP4 video (.mp4)", "video/mp4", (".mp4",)),
+    "webm": Kind("webm", "WebM video (.webm)", "video/webm", (".webm",)),
 }
 DEFAULT_ALLOWED: tuple[str, ...] = ("pdf", "png", "jpeg", "docx", "vtt", "txt")
 _BINARY_MIMES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpeg",
-                 KINDS["docx"].content_type: "docx"}
+                 KINDS["docx"].content_type: "docx", "video/mp4": "mp4", "video/webm": "webm"}
 
 
 class UploadRefused(ValueError):

@@ -116,10 +116,15 @@ def portal_permission_allowed(user: Any, action: str, obj: Any) -> bool | None:
     Return False to refuse, True to allow (for example: the author of a record may read
     it), None to leave the decision to others. Any False wins over every True; if nobody
     says True or False, the user's roles decide. ``user`` may be anonymous or an LTI
-    learner (``user.kind`` is "staff", "learner" or "anonymous").
+    learner (``user.kind`` is "staff", "learner" or "anonymous"). With ``obj`` None the
+    answer must depend only on the person and the action: it is asked once per request and
+    remembered (the navigation, the cards and the page ask the same questions).
 
     The audit log asks ``audit.view_event`` with the audit event as ``obj``: a plugin
-    decides who may see the events it wrote (``event.plugin``).
+    decides who may see the events it wrote (``event.plugin``). Decide from the event's
+    ``plugin``, ``subject_type`` and ``subject_id`` only: the log page passes an object with
+    just those (and ``id``), asks once per subject and applies the answer to every event
+    about it.
     """
 
 
@@ -357,4 +362,26 @@ def portal_seed_scale(session: Any, factor: float) -> None:
     (``coprod_portal.projects.Project`` rows titled "Scale project …"). Insert in bulk
     (``session.execute(insert(Model), rows)``) and commit in batches; it must be safe to run
     on a database that already holds the demo data. Used by ``make bench`` only.
+    """
+
+
+# --- how a person wants to read -------------------------------------------------------------
+
+
+@hookspec
+def portal_preferred_format(user_id: str) -> str | None:
+    """The format this person asked for in your plugin's records, for people who have not chosen
+    one themselves on /account/preferences.
+
+    Return one of the keys of ``coprod_portal.notifications.FORMATS`` ("standard",
+    "large_print", "easy_read", "plain_text"), or None when you hold no choice for them or
+    their choice has no equivalent there (an audio recording, BSL). For example, the network
+    plugin answers with the format a member asked for when they joined, so a member who asked
+    for Easy Read is shown Easy Read versions (in their inbox, training lessons, their own pages)
+    without having to find the preferences page first.
+
+    ``coprod_portal.notifications.preference()`` asks this only when the person has saved no
+    preference of their own: their own choice always wins. The first answer that is a known
+    format is used; anything else is ignored. It is asked on many page views, so answer from
+    one indexed lookup.
     """

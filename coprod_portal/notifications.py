@@ -203,9 +203,21 @@ def text_for(note: Notification, fmt: str) -> str:
 
 
 def preference(session: Session, user_id: str) -> ContactPreference:
-    """This person's contact preferences (e-mail on, standard format until they choose)."""
+    """This person's contact preferences: the ones they saved, else e-mail on and the format a plugin
+    holds for them (``portal_preferred_format``: what a network member asked for when they joined),
+    else standard. The unsaved answer is not added to the session."""
     found = session.get(ContactPreference, user_id)
-    return found if found is not None else ContactPreference(user_id=user_id)
+    if found is not None:
+        return found
+    return ContactPreference(user_id=user_id, format=_format_from_plugins(user_id))
+
+
+def _format_from_plugins(user_id: str) -> str:
+    host = current_app.extensions.get("coprod_plugins")
+    if host is None:
+        return "standard"
+    answers = (answer for _, answer in host.call("portal_preferred_format", user_id=user_id))
+    return next((answer for answer in answers if answer in FORMATS), "standard")
 
 
 def set_preference(session: Session, user_id: str, email: bool, fmt: str) -> ContactPreference:

@@ -93,3 +93,41 @@ def local_time(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+# --- Easy Read or standard ----------------------------------------------------------------------
+
+READING_KEY = "coprod_reading_format"
+READING_CHOICES = ("easy-read", "standard")
+
+
+def wants_easy_read() -> bool:
+    """Show the Easy Read version of a page that has one?
+
+    The version the person picked with the "Easy Read version" / "Standard version" link wins,
+    and is remembered for the rest of their visit, so the next page keeps it. Until they pick,
+    the format they prefer decides (``notifications.preference``: their own choice, else the
+    one a plugin holds, such as the format a network member asked for when they joined).
+    """
+    from flask import request, session
+
+    from . import notifications
+    from .db import get_session
+
+    chosen = request.args.get("format")
+    if chosen in READING_CHOICES:
+        session[READING_KEY] = chosen
+        return chosen == "easy-read"
+    if session.get(READING_KEY) in READING_CHOICES:
+        return bool(session[READING_KEY] == "easy-read")
+    if not current_user.is_authenticated or getattr(current_user, "kind", "") != "staff":
+        return False
+    return notifications.preference(get_session(), current_user.id).format == "easy_read"
+
+
+def reading_format_url(version: str) -> str:
+    """This page again, in ``version`` ("easy-read" or "standard"), keeping its other arguments."""
+    from flask import request
+
+    args = {**(request.view_args or {}), **request.args.to_dict(), "format": version}
+    return url_for(request.endpoint or "core.home", **args)

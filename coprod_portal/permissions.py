@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, g, has_request_context
 from flask_login import current_user
 
 from .types import Permission
@@ -77,10 +77,26 @@ def init_app(app: Flask) -> None:
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:
-    """May ``user`` do ``action`` (to ``obj``)? Inactive and anonymous users get plugin votes only."""
+    """May ``user`` do ``action`` (to ``obj``)? Inactive and anonymous users get plugin votes only.
+
+    Without an object the answer depends only on the person and the action, so it is worked
+    out once per request: the navigation, the cards and the view ask the same questions.
+    """
     registry: PermissionRegistry = current_app.extensions["coprod_permissions"]
     if action not in registry.permissions:
         return False
+    if obj is not None or not has_request_context():
+        return _decide(registry, user, action, obj)
+    key: tuple[Any, ...] = (getattr(user, "kind", "anonymous"), getattr(user, "id", None),
+           getattr(user, "is_active", False), getattr(user, "role_names", frozenset()), action)
+    answers: dict[tuple[Any, ...], bool] = g.setdefault("permission_answers", {})
+    if key not in answers:
+        answers[key] = _decide(registry, user, action, None)
+    return answers[key]
+
+
+def _decide(registry: PermissionRegistry, user: Any, action: str, obj: Any) -> bool:
+    """Plugin votes first (any False wins, then any True), else the user's roles."""
     if getattr(user, "kind", "anonymous") == "staff" and not user.is_active:
         return False
     host = current_app.extensions["coprod_plugins"]

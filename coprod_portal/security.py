@@ -13,11 +13,21 @@ import re
 from importlib.resources import files
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the request came over HTTPS, even if
+    ``COPROD_SECURE_COOKIES`` was forgotten: a cookie set over HTTPS is never sent over plain HTTP."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
 
 
 def _inline_script_hashes() -> list[str]:
@@ -46,12 +56,38 @@ def content_security_policy(frame_ancestors: str = "'none'") -> str:
 def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
+    app.session_interface = HttpsAwareSessionInterface()
     app.extensions["coprod_script_hashes"] = _inline_script_hashes()
+    with app.app_context():
+        app.extensions["coprod_security_headers"] = [
+            ("Content-Security-Policy", content_security_policy()),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "strict-origin-when-cross-origin"),
+            ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ]
     if app.config["PROXY_FIX"]:
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    app.before_request(_drop_nul_characters)
     app.before_request(_check_csrf)
     app.after_request(_headers)
+
+
+def _drop_nul_characters() -> None:
+    """NUL characters never reach a view: nobody types one, and PostgreSQL cannot store or even
+    compare them (an error, not an answer). Dropped from query strings and form fields; an address
+    with one in it names nothing."""
+    if "\x00" in request.path:
+        abort(404)
+    if "%00" in request.query_string.decode("latin-1"):
+        request.args = _without_nul(request.args)  # type: ignore[misc]
+    if request.method == "POST" and any("\x00" in k + v for k, v in request.form.items(multi=True)):
+        request.form = _without_nul(request.form)  # type: ignore[misc]
+
+
+def _without_nul(values: Any) -> ImmutableMultiDict[str, str]:
+    return ImmutableMultiDict([(key.replace("\x00", ""), value.replace("\x00", ""))
+                               for key, value in values.items(multi=True)])
 
 
 def _check_csrf() -> None:
@@ -67,16 +103,20 @@ def _check_csrf() -> None:
 
 
 def _headers(response: Any) -> Any:
+    """Add the security headers a view has not set itself (the usual case: all of them).
+
+    The values are worked out once at start-up; each response only looks up the names it has.
+    """
     headers = response.headers
-    if "Content-Security-Policy" not in headers:
-        headers["Content-Security-Policy"] = content_security_policy()
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
-        headers.setdefault("X-Frame-Options", "DENY")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if response.mimetype == "text/html":
-        headers.setdefault("Cache-Control", "no-store")
+    present = {name.lower() for name, _ in headers.items()}
+    defaults: list[tuple[str, str]] = current_app.extensions["coprod_security_headers"]
+    for name, value in defaults:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if "x-frame-options" not in present and "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+        headers.add("X-Frame-Options", "DENY")
+    if request.is_secure and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if response.mimetype == "text/html" and "cache-control" not in present:
+        headers.add("Cache-Control", "no-store")
     return response

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .db import database_answers
+from .accounts import Anonymous
+from .db import UNAVAILABLE, database_answers, outage
 from .permissions import can
 
 bp = Blueprint("core", __name__)
@@ -28,7 +30,12 @@ ERROR_TEXT = {
     500: ("Sorry, there is a problem with the service",
           "Nothing you saved before this has been lost. Try again later. If it keeps happening, "
           "tell an administrator the time it happened."),
+    503: ("Sorry, the service is unavailable for a moment",
+          "The portal cannot reach its database just now. Nothing you saved before this has been lost, "
+          "but what you just sent was not saved. Wait a few seconds, then go back and send it again: "
+          "your browser usually keeps what you typed."),
 }
+RETRY_AFTER_SECONDS = 5
 
 
 @bp.route("/")
@@ -41,11 +48,25 @@ def home() -> Any:
     return render_template("home.html", cards=cards)
 
 
+@bp.route("/accessibility")
+def accessibility() -> Any:
+    """The accessibility statement: public, so anyone can read it before or without signing in."""
+    contact = current_app.config["ACCESSIBILITY_CONTACT"]
+    reviewed = current_app.config["ACCESSIBILITY_REVIEWED"]
+    try:
+        reviewed = date.fromisoformat(reviewed).strftime("%-d %B %Y")
+    except ValueError:
+        pass  # shown as the administrator wrote it
+    return render_template("accessibility.html", contact=contact, contact_is_email="@" in contact,
+                           reviewed=reviewed)
+
+
 @bp.route("/healthz")
 def healthz() -> Any:
     if database_answers():
         return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
-    return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8",
+                                         "Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def init_app(app: Flask) -> None:
@@ -53,6 +74,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(Exception, _unexpected_error)
+    for unavailable in UNAVAILABLE:
+        app.register_error_handler(unavailable, _database_unavailable)
+    app.after_request(_database_answered)
 
 
 def _render_error(code: int, detail: str = "") -> Any:
@@ -78,6 +102,24 @@ def _http_error(exc: HTTPException) -> Any:
 def _csrf_error(exc: CSRFError) -> Any:
     return _render_error(400, "The form's security check failed, usually because the page was "
                          "open for a long time. Go back, reload the page, and send it again.")
+
+
+def _database_unavailable(exc: Exception) -> Any:
+    """A polite 503 with Retry-After, drawn without the database (as if signed out: no menu)."""
+    outage().failed(exc)
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.path == "/healthz":
+        return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8", **retry}
+    g._login_user = Anonymous()  # flask-login keeps the request's user here: no lookup in the database
+    body, code = _render_error(503)
+    return body, code, retry
+
+
+def _database_answered(response: Any) -> Any:
+    """The first good answer after an outage notes its end in the log."""
+    if response.status_code < 500 and outage().since is not None:
+        outage().answered()
+    return response
 
 
 def _unexpected_error(exc: Exception) -> Any:

@@ -206,3 +206,56 @@ def test_learner_identity_is_issuer_and_subject(app):
         session.commit()
         again = accounts.learner_for(session, "https://a.example", "1", "Renamed")
         assert a.id != b.id and again.id == a.id and again.display_name == "Renamed"
+
+
+def test_password_policy_welcomes_passphrases_and_refuses_common_and_email_based_ones(app):
+    staff = "staff@example.org"
+    assert accounts.password_problem("correct horse battery staple lamp", staff) is None
+    assert accounts.password_problem("mañana será otro día, con café", staff) is None
+    assert accounts.password_problem("我的密码是一句很长很长的话", staff) is None
+    assert accounts.password_problem("🙂🙃😺🐢🌻🍎🚲⛵🎈🎲🧩📚", staff) is None
+    assert accounts.password_problem("a long new passphrase for staff", staff) is None
+    assert "at least 12" in accounts.password_problem("short one", staff)
+    for common in ("password1234", "Password 1234!", "123456789012", "qwerty123456", "aaaaaaaaaaaaaaa",
+                   "abababababababab"):
+        assert "most common" in accounts.password_problem(common, staff), common
+    for mine in ("staff@example.org is me", "STAFF@EXAMPLE.ORG!!", "staff 2026 staff!!"):
+        assert "email address" in accounts.password_problem(mine, staff), mine
+
+
+def test_changing_to_a_common_password_or_one_built_on_the_email_is_refused_and_explained(app):
+    client = login(app.test_client(), "staff@example.org")
+    token = csrf_token(client, "/account/password")
+    for bad, message in (("password1234", "most common"), ("staff@example.org1", "email address")):
+        response = client.post("/account/password", data={
+            "current": DEMO_PASSWORD, "password": bad, "confirm": bad, "csrf_token": token})
+        assert response.status_code in (200, 400) and message in response.get_data(as_text=True)
+    assert _sign_in(app.test_client(), "staff@example.org", DEMO_PASSWORD).status_code == 302
+
+
+def test_unknown_and_known_accounts_cost_the_same_password_check(app, monkeypatch):
+    """No enumeration by timing: a missing account runs the same Argon2 verification as a real one."""
+    calls = []
+    real_verify = accounts._safe_verify
+    monkeypatch.setattr(accounts, "_safe_verify",
+                        lambda hashed, password: calls.append(hashed) or real_verify(hashed, password))
+    _sign_in(app.test_client(), "staff@example.org", "not the password at all")
+    _sign_in(app.test_client(), "nobody@example.org", "not the password at all")
+    with app.app_context():
+        assert len(calls) == 2 and calls[1] == accounts._dummy_hash()
+    assert calls[0].split("$")[:4] == calls[1].split("$")[:4]  # same algorithm, version and costs
+
+
+def test_a_reset_code_also_ends_every_other_session(app):
+    elsewhere = login(app.test_client(), "staff@example.org")
+    admin = login(app.test_client(), "admin@example.org")
+    with Session(app.extensions["coprod_engine"]) as session:
+        staff_id = accounts.user_by_email(session, "staff@example.org").id
+    page = admin.post(f"/admin/users/{staff_id}/reset-code",
+                      data={"csrf_token": csrf_token(admin, f"/admin/users/{staff_id}")})
+    path = "/" + re.search(r'<code id="reset-link">([^<]+)</code>', page.get_data(as_text=True)
+                           ).group(1).split("/", 3)[3]
+    person = app.test_client()
+    new = "a fresh passphrase after a reset"
+    person.post(path, data={"password": new, "confirm": new, "csrf_token": csrf_token(person, path)})
+    assert person.get("/").status_code == 200 and elsewhere.get("/").status_code == 302

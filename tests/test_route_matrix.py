@@ -16,9 +16,14 @@ PUBLIC_OR_SELF_CHECKED = {
     "auth.login": "the sign-in page",
     "auth.reset_password": "a one-time reset link is its own proof",
     "core.healthz": "for load balancers",
+    "core.accessibility": "the accessibility statement: for everyone, visitors too",
     "files.download": "each file asks its owning plugin (portal_file_allowed)",
     "plugin_training.lti_jwks": "the tool's public keys, for LMS platforms",
     "plugin_training.lti_login": "OIDC login initiation from an LMS",
+    "plugin_training.lti_cookie_check": "inside an LMS frame after login; its single-use token is the key",
+    "plugin_training.lti_continue": "a single-use token carries an LMS login to a new window",
+    "plugin_training.platform_jwks": "one LMS registration's public keys, for that LMS",
+    "plugin_training.lti_register": "an LMS opening a one-time registration link (the link is the proof)",
 }
 # Pages that need more than a permission: only reachable within a context.
 NEEDS_CONTEXT = {

@@ -117,8 +117,8 @@ def test_unicode_and_emoji_are_found(app):
     assert _titles(_search(lead, "🎉 m").get_data(as_text=True)) == ["Café 🎉 mornings"]
     assert _titles(_search(lead, "Café").get_data(as_text=True)) == ["Café 🎉 mornings"]
     assert _titles(_search(lead, "– cyd").get_data(as_text=True)) == ["Ysgol Gymraeg – cyd-gynhyrchu"]
-    nul = _search(lead, "caf\x00é")
-    assert nul.status_code == 200 and "There are no results for “caf é”." in nul.get_data(as_text=True)
+    nul = _search(lead, "caf\x00é")  # NUL never reaches a view (security.py): it is dropped
+    assert nul.status_code == 200 and _titles(nul.get_data(as_text=True)) == ["Café 🎉 mornings"]
 
 
 def test_empty_short_and_long_queries_are_explained_and_kept(app):

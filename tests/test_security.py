@@ -115,3 +115,16 @@ def test_unexpected_error_shows_a_polite_page(app):
     text = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Nothing you saved before this has been lost" in text and "kaboom" not in text
+
+
+def test_nul_characters_never_reach_a_view(app):
+    """PostgreSQL cannot store or compare NUL: dropped from queries and forms; in an address, 404."""
+    from coprod_portal.testing import csrf_token
+
+    lead = login(app.test_client(), "lead@example.org")
+    assert lead.get("/audit/", query_string={"actor": "Lee\x00"}).status_code == 200
+    assert lead.get("/projects/%00").status_code == 404
+    response = lead.post("/projects/new", data={"title": "Nul\x00 project", "summary": "A summary",
+                                                "csrf_token": csrf_token(lead, "/projects/new")})
+    assert response.status_code == 302
+    assert "Nul project" in lead.get(response.location).get_data(as_text=True)

@@ -32,7 +32,18 @@ from coprod_portal.types import (
     SubjectRecords,
 )
 
-from . import authoring, course, grades, lti_views, platforms, privacy, scale, search  # noqa: F401  (routes register on bp)
+from . import (  # noqa: F401  (routes register on bp)
+    authoring,
+    course,
+    grades,
+    handover,
+    lti_views,
+    platforms,
+    privacy,
+    scale,
+    search,
+    sessions,
+)
 from .content import DEMO_TRAINERS
 from .models import TrainingTrainer
 from .views import bp
@@ -96,6 +107,16 @@ def portal_permissions() -> list[Permission]:
         ),
         Permission("training.review", "Review and publish training modules", ("coproduction_lead",)),
         Permission("training.manage_platforms", "Register LMS platforms for LTI", ("admin",)),
+        Permission(
+            "training.record_sessions",
+            "Record live sessions of training modules (trainers: sessions they delivered)",
+            ("coproduction_lead", "trainer"),
+        ),
+        Permission(
+            "training.record_any_session",
+            "Record and see live sessions delivered by any trainer",
+            ("coproduction_lead",),
+        ),
     ]
 
 
@@ -156,7 +177,7 @@ def portal_periodic_jobs() -> list[PeriodicJob]:
             "training.purge_nonces",
             grades.purge_nonces,
             cron="17 * * * *",
-            description="Delete LTI login nonces older than a day",
+            description="Delete LTI login nonces older than a day, and tool keys past their overlap",
         ),
         PeriodicJob(
             "training.retry_deliveries",

@@ -20,12 +20,12 @@ from coprod_portal import audit, files
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.permissions import can, ensure, require
 
-from . import grades
+from . import grades, module_form
 from .course import PLUGIN
 from .models import TrainingDelivery, TrainingModule, TrainingTrainer, TrainingVersion
 from .views import bp
 
-MAX_BODY = 20000
+HANDOUT_MAX_BYTES = 10 * 1024 * 1024  # said on the form; a handout is read on screen or printed
 
 
 def _versions(session: Session, key: str) -> list[TrainingVersion]:
@@ -95,16 +95,65 @@ def edit(key: str) -> Any:
     content = json.loads(draft.content)
     if request.method == "GET":
         db.commit()
-        return render_template("training/edit.html", module=module, draft=draft, content=content, problems={})
-    problems = _apply(content, request.form)
+        shown = module_form.problems_in(content) if request.args.get("check") else {}
+        return _edit_page(module, draft, content, shown)
+    action = request.form.get("action", "save")
+    module_form.read(content, request.form)
+    problems: dict[str, str] = {}
+    module_form.read_videos(content, request.form, request.files, module.key, problems)
+    if action == "save":
+        problems = {**module_form.problems_in(content), **problems}
     handout = request.files.get("handout")
     if handout is not None and handout.filename and not problems:
         _attach(content, request.form.get("handout_lesson", ""), handout, module, problems)
     if problems:
-        db.rollback()
-        return render_template(
-            "training/edit.html", module=module, draft=draft, content=content, problems=problems
-        ), 400
+        db.commit()  # keeps the uploads that passed their checks (carried in the form); not the draft
+        return _edit_page(module, draft, content, problems), 400
+    message, anchor = ("", "")
+    if action != "save":
+        message, anchor = module_form.change_shape(content, action)
+    _save_draft(db, module, draft, content)
+    flash(message or f"Draft version {draft.number} was saved.", "success")
+    return redirect(url_for(".edit", key=key, _anchor=anchor or None))
+
+
+def _edit_page(
+    module: TrainingModule, draft: TrainingVersion, content: dict[str, Any], problems: dict[str, str]
+) -> str:
+    order = _field_order(content)
+    ordered = sorted(problems.items(), key=lambda item: order.get(item[0], len(order)))
+    return render_template(
+        "training/edit.html",
+        module=module,
+        draft=draft,
+        content=content,
+        problems=dict(ordered),
+        letter=module_form.letter,
+        video_hosts=module_form.video_hosts(),
+        video_limit=files.human_size(module_form.video_limit()),
+        limits={"questions": module_form.MAX_QUESTIONS, "options": module_form.MAX_OPTIONS,
+                "min_options": module_form.MIN_OPTIONS},
+    )
+
+
+def _field_order(content: dict[str, Any]) -> dict[str, int]:
+    """The fields in the order the page shows them, so the error summary reads top to bottom."""
+    names = ["title", "summary"]
+    for lesson in content["lessons"]:
+        names += [f"{lesson['key']}-{f}" for f in
+                  ("title", "body", "easy_read", "video_file", "video_url", "captions", "transcript")]
+    names += ["handout_lesson", "handout"]
+    for question in content["quiz"]:
+        prefix = f"quiz-{question['key']}"
+        names.append(f"{prefix}-question")
+        for option in question["options"]:
+            names += [f"{prefix}-{option['key']}-text", f"{prefix}-{option['key']}-feedback"]
+        names += [f"{prefix}-answer", f"{prefix}-right", f"{prefix}-wrong"]
+    names.append("pass_mark")
+    return {name: index for index, name in enumerate(names)}
+
+
+def _save_draft(db: Session, module: TrainingModule, draft: TrainingVersion, content: dict[str, Any]) -> None:
     draft.content, draft.updated_at, draft.author_id = json.dumps(content), utcnow(), current_user.id
     if draft.status == "in_review":
         draft.status = "draft"
@@ -113,34 +162,12 @@ def edit(key: str) -> Any:
         current_user,
         "edited a training module draft",
         "training_module",
-        key,
+        module.key,
         module.title,
         plugin=PLUGIN,
         detail=f"version {draft.number}",
     )
     db.commit()
-    flash(f"Draft version {draft.number} was saved.", "success")
-    return redirect(url_for(".edit", key=key))
-
-
-def _apply(content: dict[str, Any], form: Any) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    content["title"] = form.get("title", "").strip()
-    content["summary"] = form.get("summary", "").strip()
-    if not content["title"]:
-        problems["title"] = "Enter the module's title"
-    for lesson in content["lessons"]:
-        for field in ("title", "body", "easy_read"):
-            lesson[field] = form.get(f"{lesson['key']}-{field}", "").strip()
-        if not lesson["title"]:
-            problems[f"{lesson['key']}-title"] = "Enter a title for every lesson"
-        if not lesson["body"]:
-            problems[f"{lesson['key']}-body"] = (
-                f"Enter the text of the lesson “{lesson['title'] or lesson['key']}”"
-            )
-        elif len(lesson["body"]) > MAX_BODY:
-            problems[f"{lesson['key']}-body"] = f"Keep a lesson's text to {MAX_BODY} characters or fewer"
-    return problems
 
 
 def _attach(
@@ -156,6 +183,7 @@ def _attach(
             plugin=PLUGIN,
             purpose="handout",
             allowed=("pdf", "docx", "txt"),
+            max_bytes=HANDOUT_MAX_BYTES,
             subject_ref=f"training:module:{module.key}",
         )
     except files.UploadRefused as refused:
@@ -170,6 +198,10 @@ def submit(key: str) -> Any:
     module = _module(key, "training.author")
     db = get_session()
     draft = _draft(db, module)
+    if module_form.problems_in(json.loads(draft.content)):
+        db.commit()
+        flash("The draft is not complete yet: fix what is listed, save it, then send it for review.", "error")
+        return redirect(url_for(".edit", key=key, check=1))
     draft.status = "in_review"
     audit.record(
         db,
@@ -212,6 +244,15 @@ def review(key: str, number: int) -> Any:
             content=json.loads(version.content),
             problem="This version is not waiting for review any more.",
         ), 409
+    if request.form.get("decision") == "publish" and module_form.problems_in(json.loads(version.content)):
+        return render_template(
+            "training/review.html",
+            module=module,
+            version=version,
+            content=json.loads(version.content),
+            problem="This version is not complete (for example a question without its right answer, or a "
+            "video without captions). Return it to the trainer with a note.",
+        ), 400
     if request.form.get("decision") == "publish":
         recorded = publish(db, module, version)
         flash(f"Version {number} is published. {recorded}", "success")

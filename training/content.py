@@ -4,10 +4,14 @@ A module's content is a JSON document::
 
     {"title", "summary", "minutes",
      "lessons": [{"key", "title", "body", "easy_read", "credits": [{"user_id", "name"}],
-                  "video": {"file_id", "captions_file_id", "transcript"} | None,
-                  "handouts": [file_id, ...]}],
-     "quiz": [{"key", "question", "options": [{"key", "text"}], "answer", "right", "wrong"}],
+                  "video": {"file_id" | "url", "captions_file_id", "transcript",
+                            "file_name", "captions_file_name"} | None,
+                  "handouts": [{"id", "name"}, ...]}],
+     "quiz": [{"key", "question", "options": [{"key", "text", "feedback"?}], "answer", "right", "wrong"}],
      "pass_mark"}
+
+An option's own feedback, when given, is what a learner who chose it reads; otherwise they read
+the question's ``right`` or ``wrong``. Trainers edit all of it (``training/module_form.py``).
 
 ``body`` is plain text: a line starting "## " is a heading, a line starting "- " a list item,
 and a blank line ends a paragraph. Nothing typed is ever treated as HTML.

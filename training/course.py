@@ -62,16 +62,30 @@ def install_packaged(session: Session) -> int:
     return added
 
 
-def published(session: Session, key: str) -> Published | None:
+def published(session: Session, key: str, number: int | None = None) -> Published | None:
+    """The module's published version, or version ``number`` when it was once published."""
     module = session.get(TrainingModule, key)
     if module is None or module.published_version is None:
         return None
     version = session.exec(
         select(TrainingVersion).where(
-            TrainingVersion.module_key == key, TrainingVersion.number == module.published_version
+            TrainingVersion.module_key == key,
+            TrainingVersion.number == (number or module.published_version),
+            col(TrainingVersion.status).in_(("published", "retired")),
         )
-    ).one()
+    ).first()
+    if version is None:
+        return None if number is None else published(session, key)
     return Published(module, version, json.loads(version.content))
+
+
+def for_learner(session: Session, user: Any, key: str) -> Published | None:
+    """The version this learner sees: someone part-way through a module finishes the version they
+    started (its lessons and check stay as they were); everyone else sees the published one."""
+    progress = progress_for(session, user, key)
+    if progress is not None and progress.completed_at is None:
+        return published(session, key, progress.version)
+    return published(session, key)
 
 
 def all_published(session: Session) -> list[Published]:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from coprod_portal.db import get_session, utcnow
 
-from . import keys, lti
+from . import handover, keys, lti
 from .models import TrainingDelivery, TrainingGrade, TrainingLaunch, TrainingPlatform, TrainingProgress
 
 
@@ -51,9 +51,8 @@ def _connector(session: Session, launch: TrainingLaunch) -> Connector:
     platform = session.get(TrainingPlatform, launch.platform_id)
     if platform is None:
         raise PlatformProblem("The LMS this launch came from is no longer registered.")
-    return Connector(
-        lti.registration_for(session, platform), keys.private_key_object(keys.current_key(session))
-    )
+    registration = lti.registration_for(session, platform)
+    return Connector(registration, keys.private_key_object(registration.key))
 
 
 def send_grade(session: Session, grade: TrainingGrade) -> None:
@@ -185,4 +184,9 @@ def retry_deliveries() -> None:
 
 
 def purge_nonces() -> None:
-    lti.purge_nonces(get_session())
+    """Periodic: old login nonces and handovers, and tool keys whose overlap after rotation has ended."""
+    session = get_session()
+    lti.purge_nonces(session)
+    handover.purge(session)
+    keys.purge_retired(session)
+    session.commit()

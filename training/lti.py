@@ -38,7 +38,7 @@ from sqlmodel import Session, col, select
 from coprod_portal.db import utcnow
 
 from . import keys
-from .models import TrainingNonce, TrainingPlatform
+from .models import TrainingNonce, TrainingPlatform, TrainingToolKey
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 RESOURCE_LINK = "LtiResourceLinkRequest"
@@ -65,17 +65,32 @@ ADMIN_ADVICE = (
 # --- registrations in the database -----------------------------------------------------------
 
 
-def registration_for(session: Session, platform: TrainingPlatform) -> Registration:
-    key = keys.current_key(session)
-    registration = (
-        Registration()
-        .set_issuer(platform.issuer)
+class KeyedRegistration(Registration):
+    """pylti1p3's registration, signing with one of the registration's own keys: the key id
+    comes from the key row (pylti1p3 would re-derive it from the public PEM per request)."""
+
+    def __init__(self, key: TrainingToolKey) -> None:
+        super().__init__()
+        self.key = key
+
+    def get_kid(self) -> str:
+        return self.key.kid
+
+    def get_tool_private_key(self) -> t.Any:
+        """The loaded key object (PyJWT signs with it), not a PEM to decrypt and parse."""
+        return keys.private_key_object(self.key)
+
+
+def registration_for(session: Session, platform: TrainingPlatform) -> KeyedRegistration:
+    """The registration pylti1p3 uses for AGS and NRPS, with the platform's current key."""
+    key = keys.signing_key(session, platform)
+    registration = KeyedRegistration(key)
+    (
+        registration.set_issuer(platform.issuer)
         .set_client_id(platform.client_id)
         .set_auth_login_url(platform.auth_login_url)
         .set_auth_token_url(platform.token_url)
         .set_key_set_url(platform.jwks_url)
-        .set_tool_private_key(keys.private_pem(key))
-        .set_tool_public_key(keys.public_pem(key))
     )
     if platform.audience:
         registration.set_auth_audience(platform.audience)
@@ -145,6 +160,7 @@ def start_login(session: Session, params: t.Mapping[str, str], launch_url: str) 
     tool_conf = DbToolConf(session)
     platform = tool_conf.platform(iss, params.get("client_id") or None)
     if platform is None:
+        _refuse_if_pending(session, iss, [params["client_id"]] if params.get("client_id") else [])
         raise Refusal(
             "This LMS is not registered with the portal",
             f"The portal has no active registration for the LMS “{iss}”"
@@ -239,7 +255,7 @@ def _check_state(session: Session, state: str, cookies: t.Mapping[str, str]) -> 
             status=403,
         )
     row = session.get(TrainingNonce, state)
-    if row is None or keys._aware(row.created_at) < utcnow() - STATE_LIFETIME:
+    if row is None or keys.aware(row.created_at) < utcnow() - STATE_LIFETIME:
         raise Refusal(
             "This launch has expired",
             "More than 10 minutes passed since the launch began.",
@@ -269,6 +285,24 @@ def _decode_unverified(id_token: str) -> tuple[dict[str, t.Any], dict[str, t.Any
     return header, body
 
 
+def _refuse_if_pending(session: Session, iss: str, client_ids: list[str]) -> None:
+    """A registration an LMS made itself refuses launches until an administrator activates it."""
+    query = select(TrainingPlatform).where(
+        TrainingPlatform.issuer == iss, TrainingPlatform.status == "pending"
+    )
+    if client_ids:
+        query = query.where(col(TrainingPlatform.client_id).in_(client_ids))
+    if session.exec(query).first() is not None:
+        raise Refusal(
+            "This LMS's registration is waiting for approval",
+            f"The LMS “{iss}” registered itself with the portal, and the portal's administrator "
+            "has not activated that registration yet, so the portal cannot accept launches from it.",
+            "Ask the portal's administrator to check and activate the registration on the LTI "
+            "platforms page, then open the activity again.",
+            status=403,
+        )
+
+
 def _audiences(body: dict[str, t.Any]) -> list[str]:
     aud = body.get("aud")
     return [aud] if isinstance(aud, str) else [a for a in aud or [] if isinstance(a, str)]
@@ -284,6 +318,7 @@ def _platform_for(session: Session, body: dict[str, t.Any]) -> TrainingPlatform:
     audiences = _audiences(body)
     platform = next((p for p in (tool_conf.platform(iss, aud) for aud in audiences) if p), None)
     if platform is None:
+        _refuse_if_pending(session, iss, audiences)
         known = tool_conf.platform(iss, None)
         raise Refusal(
             "This LMS is not registered with the portal"
@@ -360,7 +395,7 @@ def platform_key(session: Session, platform: TrainingPlatform, kid: t.Any) -> t.
     when the kid is unknown or the cache has expired."""
     fresh = (
         platform.jwks_fetched_at is not None
-        and keys._aware(platform.jwks_fetched_at) > utcnow() - JWKS_LIFETIME
+        and keys.aware(platform.jwks_fetched_at) > utcnow() - JWKS_LIFETIME
     )
     if fresh:
         found = _key_in(platform.jwks_cache, kid)
@@ -390,7 +425,9 @@ def _key_in(cache: str, kid: t.Any) -> t.Any:
 
 def _refresh_jwks(session: Session, platform: TrainingPlatform) -> None:
     try:
-        response = requests.get(platform.jwks_url, timeout=5)
+        settings = current_app.config.get("PLUGIN_TRAINING") or {}
+        # lms_ca_bundle: a CA file to trust instead of the system's (an LMS on a private CA)
+        response = requests.get(platform.jwks_url, timeout=5, verify=settings.get("lms_ca_bundle") or True)
         response.raise_for_status()
         data = response.json()
         if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
@@ -403,7 +440,7 @@ def _refresh_jwks(session: Session, platform: TrainingPlatform) -> None:
             status=400,
         ) from exc
     platform.jwks_cache, platform.jwks_fetched_at = json.dumps(data), utcnow()
-    session.commit()
+    session.flush()  # saved with the launch (or with the refusal page), in its one transaction
 
 
 def _check_deployment(platform: TrainingPlatform, claims: dict[str, t.Any]) -> None:
@@ -442,7 +479,10 @@ def _check_message(claims: dict[str, t.Any]) -> None:
 
 
 def _use_nonce(session: Session, state: str, claims: dict[str, t.Any], platform: TrainingPlatform) -> None:
-    """Atomic: one UPDATE that succeeds for exactly one request, whatever the worker."""
+    """Atomic: one UPDATE that succeeds for exactly one request, whatever the worker. It is not
+    committed here: the launch view commits it together with everything the launch records, so
+    one launch is one transaction (a concurrent launch with the same nonce waits on the row's
+    lock, then finds it used)."""
     result = session.execute(
         sa.update(TrainingNonce)
         .where(
@@ -453,7 +493,6 @@ def _use_nonce(session: Session, state: str, claims: dict[str, t.Any], platform:
         )
         .values(used_at=utcnow())
     )
-    session.commit()
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Refusal(
             "This launch has already been used",

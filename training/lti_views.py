@@ -32,7 +32,7 @@ from coprod_portal import accounts, audit
 from coprod_portal.db import get_session
 from coprod_portal.permissions import require
 
-from . import course, keys, lti
+from . import course, handover, keys, lti
 from .models import TrainingLaunch, TrainingPlatform
 from .views import bp
 
@@ -42,7 +42,8 @@ DL = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 
 def refusal_page(refusal: lti.Refusal) -> Any:
-    return render_template("training/refusal.html", refusal=refusal), refusal.status
+    """Readable inside the LMS frame too (the launch failed, so which LMS it was may be unknown)."""
+    return handover.framed_refusal(refusal)
 
 
 def _exempt(reason: str) -> Any:
@@ -61,17 +62,7 @@ def lti_login() -> Any:
         target = lti.start_login(get_session(), params, url_for(".lti_launch", _external=True))
     except lti.Refusal as refusal:
         return refusal_page(refusal)
-    response = redirect(target.url)
-    response.set_cookie(
-        lti.STATE_COOKIE + target.state,
-        target.state,
-        max_age=600,
-        httponly=True,
-        secure=request.is_secure,
-        samesite="None" if request.is_secure else "Lax",
-        partitioned=request.is_secure,
-    )
-    return response
+    return handover.keep_state(redirect(handover.first_stop(get_session(), target)), target.state)
 
 
 @bp.route("/lti/launch", methods=["POST"])
@@ -81,6 +72,7 @@ def lti_launch() -> Any:
     try:
         launch = lti.validate_launch(db, request.form, request.cookies)
     except lti.Refusal as refusal:
+        db.commit()  # only a refreshed copy of the LMS's key set can be waiting: keep it
         return refusal_page(refusal)
     claims = launch.claims
     learner = accounts.learner_for(
@@ -101,7 +93,7 @@ def lti_launch() -> Any:
         nrps_url=str((claims.get(NRPS) or {}).get("context_memberships_url", ""))[:500],
         claims=json.dumps(claims),
     )
-    db.add(record)
+    db.add(record)  # with the nonce used up and the learner: committed once, below
     audit.record(
         db,
         learner,
@@ -134,7 +126,22 @@ def _module_key(claims: dict[str, Any]) -> str:
 
 @bp.route("/lti/jwks")
 def lti_jwks() -> Any:
-    response = jsonify(keys.jwks(get_session()))
+    """Every registration's published keys (see ``training/keys.py`` for why both addresses)."""
+    return _keyset(keys.jwks(get_session()))
+
+
+@bp.route("/lti/platforms/<platform_id>/jwks")
+def platform_jwks(platform_id: str) -> Any:
+    """One registration's published keys: the address its LMS is given."""
+    db = get_session()
+    if db.get(TrainingPlatform, platform_id) is None:
+        return _keyset({"keys": []}, 404)
+    return _keyset(keys.jwks(db, platform_id))
+
+
+def _keyset(document: dict[str, Any], status: int = 200) -> Any:
+    response = jsonify(document)
+    response.status_code = status
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -199,7 +206,7 @@ def _deep_link_jwt(
             .set_custom_params({"module": m.module.key})
             .set_lineitem(item)
         )
-    key = keys.current_key(db)
+    key = keys.signing_key(db, platform)
     message = {
         "iss": platform.client_id,
         "aud": [platform.issuer],
@@ -242,14 +249,19 @@ def roster() -> Any:
 
 @bp.after_app_request
 def _frame_headers(response: Any) -> Any:
-    """Pages reached from an LMS may be framed by that LMS's page origins, and no others."""
-    if not session.get("training_frame") or request.blueprint != "plugin_training":
+    """Pages reached from an LMS may be framed by that LMS's page origins, and no others.
+
+    The origins are those of the registration the session's launch came from; a page shown
+    before there is a session (a refusal, the cookie check) names its own in
+    ``g.training_frame_origins``."""
+    if request.blueprint != "plugin_training":
         return response
-    launch_id = session.get("training_launch")
-    db = get_session()
-    launch = db.get(TrainingLaunch, launch_id) if launch_id else None
-    platform = db.get(TrainingPlatform, launch.platform_id) if launch else None
-    origins = " ".join(platform.origins) if platform and platform.origins else "'none'"
+    allowed = g.get("training_frame_origins")
+    if allowed is None:
+        if not session.get("training_frame"):
+            return response
+        allowed = _launch_origins()
+    origins = " ".join(allowed) or "'none'"
     scripts = " ".join(["'self'", *current_app.extensions["coprod_script_hashes"]])
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; "
@@ -258,4 +270,14 @@ def _frame_headers(response: Any) -> Any:
             " ;", ";"
         )
     )
+    if g.get("training_media_origin"):  # a lesson's video linked from an allowed host
+        response.headers["Content-Security-Policy"] += f"; media-src 'self' {g.training_media_origin}"
     return response
+
+
+def _launch_origins() -> list[str]:
+    launch_id = session.get("training_launch")
+    db = get_session()
+    launch = db.get(TrainingLaunch, launch_id) if launch_id else None
+    platform = db.get(TrainingPlatform, launch.platform_id) if launch else None
+    return platform.origins if platform else []

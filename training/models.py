@@ -52,14 +52,33 @@ class TrainingTrainer(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=32)
 
 
+class TrainingLiveSession(SQLModel, table=True):
+    """A module taught live (in a room or online), recorded after it happened; each trainer who
+    delivered it has one ``TrainingDelivery`` pointing here."""
+
+    __tablename__ = "training_live_session"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    module_key: str = Field(foreign_key="training_module.key", index=True, max_length=60)
+    on: date
+    hours: float
+    online: bool = False
+    place: str = Field(default="", max_length=200)
+    attendees: int
+    recorded_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class TrainingDelivery(SQLModel, table=True):
     """One delivery by one trainer (a published version, or a live session), to be priced.
 
     ``involvement_id`` is None until the involvement hook has recorded it (the network plugin
-    may be off); a job tries again later.
+    may be off); a job tries again later. ``session_key`` ("module:day:trainer", live sessions
+    only) is unique, so the same trainer's session of a module on one day is paid once however
+    often, or by however many people, it is recorded.
     """
 
     __tablename__ = "training_delivery"
+    __table_args__ = (UniqueConstraint("session_key", name="uq_training_delivery_session"),)
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     module_key: str = Field(max_length=60, index=True)
     version: int | None = None
@@ -70,6 +89,10 @@ class TrainingDelivery(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     involvement_id: str | None = Field(default=None, max_length=64)
     attempts: int = 0
+    session_id: str | None = Field(
+        default=None, foreign_key="training_live_session.id", index=True, max_length=32
+    )
+    session_key: str | None = Field(default=None, max_length=140)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -120,10 +143,16 @@ class TrainingPlatform(SQLModel, table=True):
 
 
 class TrainingToolKey(SQLModel, table=True):
-    """The tool's RSA key; the private key is encrypted with a key derived from the app's secret."""
+    """One of the tool's RSA keys, belonging to one platform registration; the private key is
+    encrypted with a key derived from the app's secret."""
 
     __tablename__ = "training_tool_key"
     kid: str = Field(primary_key=True, max_length=64)
+    # The registration this key signs for; None only for keys from before keys were per
+    # registration (retired by migration training_0002, published until their overlap ends).
+    platform_id: str | None = Field(
+        default=None, foreign_key="training_platform.id", index=True, max_length=32
+    )
     private_key: str = Field(sa_type=sa.Text)
     public_jwk: str = Field(sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow)
@@ -175,3 +204,22 @@ class TrainingGrade(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class TrainingRegistrationLink(SQLModel, table=True):
+    """A one-time link an LMS administrator pastes into their LMS for LTI Dynamic Registration.
+
+    Only a hash of its token is kept (the link is shown once). ``lms_host`` is the host, as the
+    portal administrator typed it, that the LMS's configuration must be fetched from.
+    """
+
+    __tablename__ = "training_registration_link"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    token_hash: str = Field(unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    lms_host: str = Field(max_length=255)
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    platform_id: str | None = Field(default=None, max_length=32)

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import click
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from sqlmodel import Session, select
@@ -18,9 +18,9 @@ from coprod_portal.db import get_session
 from coprod_portal.forms import PortalForm, csrf_checked_by_form
 from coprod_portal.permissions import require
 
-from . import keys
+from . import dynamic, keys, lti
 from .course import PLUGIN
-from .models import TrainingPlatform
+from .models import TrainingPlatform, TrainingRegistrationLink
 from .views import bp
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -95,21 +95,84 @@ class PlatformForm(PortalForm):
     submit = SubmitField("Register the LMS", widget=GovSubmitInput())
 
 
-def duplicate(session: Session, issuer: str, client_id: str) -> bool:
-    return (
-        session.exec(
-            select(TrainingPlatform).where(
-                TrainingPlatform.issuer == issuer.strip(), TrainingPlatform.client_id == client_id.strip()
-            )
-        ).first()
-        is not None
+class EditPlatformForm(PlatformForm):
+    """The same checks as registering; deployment ids may stay empty for a registration that
+    came by Dynamic Registration before the LMS named its deployment (launches wait for one)."""
+
+    deployment_ids = TextAreaField(
+        "Deployment ids",
+        widget=GovTextArea(),
+        description="One a line. Launches from the LMS are refused until its deployment id is here.",
     )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+FIELDS = {
+    "name": "name",
+    "issuer": "issuer",
+    "client_id": "client id",
+    "deployment_ids": "deployment ids",
+    "auth_login_url": "authentication request URL",
+    "token_url": "access token URL",
+    "jwks_url": "public keyset URL",
+    "audience": "token audience",
+    "frame_origins": "page origins",
+}
+
+
+def _lms_host(form: Any, field: Any) -> None:
+    if field.data and dynamic.normal_host(field.data) is None:
+        raise ValidationError("Enter the LMS's host name only, for example moodle.example.org")
+
+
+class LinkForm(PortalForm):
+    """A one-time link for LTI Dynamic Registration."""
+
+    link_name = StringField(
+        "What the portal should call this LMS",
+        widget=GovTextInput(),
+        description="For example, Moodle (staff courses)",
+        validators=[InputRequired("Enter a name for the LMS"), Length(max=200)],
+    )
+    lms_host = StringField(
+        "The LMS's host name",
+        widget=GovTextInput(),
+        description="The portal fetches the LMS's configuration from this host only, over https. "
+        "For example moodle.example.org; for Canvas Cloud, canvas.instructure.com.",
+        validators=[InputRequired("Enter the LMS's host name"), Length(max=255), _lms_host],
+    )
+    submit = SubmitField("Make a registration link", widget=GovSubmitInput())
+
+
+def duplicate(session: Session, issuer: str, client_id: str, other_than: str | None = None) -> bool:
+    """Is another registration (not ``other_than``) already this issuer with this client id?"""
+    found = session.exec(
+        select(TrainingPlatform).where(
+            TrainingPlatform.issuer == issuer.strip(), TrainingPlatform.client_id == client_id.strip()
+        )
+    ).first()
+    return found is not None and found.id != other_than
+
+
+DUPLICATE = "This LMS is already registered with this client id"
 
 
 def register(session: Session, **fields: str) -> TrainingPlatform:
+    """A new registration with its own signing key; the caller commits."""
     platform = TrainingPlatform(**{k: (v or "").strip() for k, v in fields.items()})  # type: ignore[arg-type]
     session.add(platform)
+    session.flush()
+    keys.new_key(session, platform)
     return platform
+
+
+def find(session: Session, reference: str) -> TrainingPlatform | None:
+    """A registration by its id or its exact name (for the command line)."""
+    found = session.get(TrainingPlatform, reference)
+    if found is None:
+        named = session.exec(select(TrainingPlatform).where(TrainingPlatform.name == reference)).all()
+        found = named[0] if len(named) == 1 else None
+    return found
 
 
 @bp.route("/platforms", methods=["GET", "POST"])
@@ -121,28 +184,9 @@ def platforms() -> Any:
     status = 200
     if form.validate_on_submit():
         if duplicate(db, form.issuer.data, form.client_id.data):
-            form.client_id.errors = [
-                *form.client_id.errors,
-                "This LMS is already registered with this client id",
-            ]
+            form.client_id.errors = [*form.client_id.errors, DUPLICATE]
         else:
-            platform = register(
-                db,
-                **{
-                    f: getattr(form, f).data
-                    for f in (
-                        "name",
-                        "issuer",
-                        "client_id",
-                        "deployment_ids",
-                        "auth_login_url",
-                        "token_url",
-                        "jwks_url",
-                        "audience",
-                        "frame_origins",
-                    )
-                },
-            )
+            platform = register(db, **{f: getattr(form, f).data for f in FIELDS})
             audit.record(
                 db,
                 current_user,
@@ -159,10 +203,16 @@ def platforms() -> Any:
             return redirect(url_for(".platforms"))
     if request.method == "POST":
         status = 400
-    keys.current_key(db)
+    return _page(db, form, LinkForm(formdata=None), status)
+
+
+def _page(db: Session, form: PlatformForm, link_form: LinkForm, status: int = 200, new_link: str = "") -> Any:
     return render_template(
         "training/platforms.html",
         form=form,
+        link_form=link_form,
+        new_link=new_link,
+        links=dynamic.open_links(db),
         platforms=db.exec(select(TrainingPlatform).order_by(TrainingPlatform.name)).all(),
     ), status
 
@@ -174,11 +224,12 @@ def platform_status(platform_id: str) -> Any:
     platform = db.get(TrainingPlatform, platform_id)
     if platform is None:
         return redirect(url_for(".platforms"))
+    was = platform.status
     platform.status = "active" if request.form.get("status") == "active" else "inactive"
     audit.record(
         db,
         current_user,
-        f"set an LMS {platform.status}",
+        "activated an LMS that registered itself" if was == "pending" else f"set an LMS {platform.status}",
         "training_platform",
         platform.id,
         platform.name,
@@ -189,17 +240,175 @@ def platform_status(platform_id: str) -> Any:
     return redirect(url_for(".platforms"))
 
 
-@bp.route("/platforms/rotate-key", methods=["POST"])
+@bp.route("/platforms/registration-links", methods=["POST"])
 @require("training.manage_platforms")
-def rotate_key() -> Any:
+@csrf_checked_by_form
+def registration_links() -> Any:
+    """Make a one-time link for LTI Dynamic Registration; shown once, on the page itself."""
     db = get_session()
-    key = keys.rotate(db)
-    audit.record(
-        db, current_user, "rotated the LTI tool key", "training_tool_key", key.kid, key.kid, plugin=PLUGIN
-    )
+    link_form = LinkForm()
+    if not link_form.validate_on_submit():
+        return _page(db, PlatformForm(formdata=None), link_form, 400)
+    host = dynamic.normal_host(link_form.lms_host.data) or ""
+    link, token = dynamic.create_link(db, link_form.link_name.data, host, current_user)
     db.commit()
-    flash("A new key signs from now on; the old one stays published for an hour.", "success")
+    flash(f"A registration link for {link.name} was made. Copy it from below now.", "success")
+    return _page(
+        db,
+        PlatformForm(formdata=None),
+        LinkForm(formdata=None),
+        new_link=url_for(".lti_register", token=token, _external=True),
+    )
+
+
+@bp.route("/platforms/registration-links/<link_id>/withdraw", methods=["POST"])
+@require("training.manage_platforms")
+def withdraw_registration_link(link_id: str) -> Any:
+    db = get_session()
+    link = db.get(TrainingRegistrationLink, link_id)
+    if link is None:
+        abort(404)
+    if link.used_at is None:
+        dynamic.withdraw(db, link, current_user)
+        db.commit()
+        flash(f"The registration link for {link.name} no longer works.", "success")
     return redirect(url_for(".platforms"))
+
+
+@bp.route("/lti/register/<token>")
+def lti_register(token: str) -> Any:
+    """Where an LMS opens a registration link (in a frame or a new window), adding
+    ``openid_configuration`` and ``registration_token``. The one-time token is the proof."""
+    db = get_session()
+    link = dynamic.find_link(db, token)
+    ancestors = f"https://{link.lms_host}" if link else "https:"
+    try:
+        platform, link = dynamic.register_from_lms(
+            db,
+            token,
+            request.args.get("openid_configuration", "").strip(),
+            request.args.get("registration_token", "").strip(),
+        )
+    except lti.Refusal as refusal:
+        response = make_response(render_template("training/refusal.html", refusal=refusal), refusal.status)
+        return _framed_by(response, ancestors)
+    page = render_template("training/registered.html", platform=platform)
+    return _framed_by(make_response(page), ancestors)
+
+
+def _framed_by(response: Any, ancestors: str) -> Any:
+    """The registration pages are shown inside the LMS's own page: allow that frame (and, for a
+    link the portal does not know, any https page — the refusal has nothing to click)."""
+    scripts = " ".join(["'self'", *current_app.extensions["coprod_script_hashes"]])
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors {ancestors}"
+    )
+    return response
+
+
+@bp.route("/platforms/<platform_id>")
+@require("training.manage_platforms")
+def platform_page(platform_id: str) -> Any:
+    """One registration: what the LMS told the portal, the portal's addresses to copy into the
+    LMS (with this registration's own key-set address), and its keys."""
+    db = get_session()
+    platform = db.get(TrainingPlatform, platform_id)
+    if platform is None:
+        abort(404)
+    return render_template(
+        "training/platform.html",
+        platform=platform,
+        keys=keys.published(db, platform.id),
+        published_until=keys.published_until,
+        overlap_minutes=int(keys.OVERLAP.total_seconds() // 60),
+    )
+
+
+@bp.route("/platforms/<platform_id>/edit", methods=["GET", "POST"])
+@require("training.manage_platforms")
+@csrf_checked_by_form
+def edit_platform(platform_id: str) -> Any:
+    """Correct a registration: its name, the LMS's addresses, deployment ids, frame origins."""
+    db = get_session()
+    platform = db.get(TrainingPlatform, platform_id)
+    if platform is None:
+        abort(404)
+    form = EditPlatformForm(obj=platform)
+    if form.validate_on_submit():
+        if duplicate(db, form.issuer.data, form.client_id.data, other_than=platform.id):
+            form.client_id.errors = [
+                *form.client_id.errors,
+                f"{DUPLICATE}: another registration has this issuer and client id. Change one of them.",
+            ]
+        else:
+            changed = update(platform, {f: getattr(form, f).data for f in FIELDS})
+            if changed:
+                audit.record(
+                    db,
+                    current_user,
+                    "changed an LMS registration",
+                    "training_platform",
+                    platform.id,
+                    platform.name,
+                    plugin=PLUGIN,
+                    detail="changed: " + ", ".join(changed),
+                )
+                db.commit()
+                flash(f"The changes to {platform.name} were saved.", "success")
+            else:
+                flash("Nothing was changed.", "success")
+            return redirect(url_for(".platform_page", platform_id=platform.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("training/platform_edit.html", platform=platform, form=form), status
+
+
+def update(platform: TrainingPlatform, values: dict[str, str]) -> list[str]:
+    """Apply the edited values; returns what changed, in words. A new key-set address drops the
+    cached platform keys, so the next launch fetches them from the new address."""
+    changed = []
+    for field, value in values.items():
+        value = "\n".join(line.strip() for line in (value or "").strip().splitlines() if line.strip())
+        if value != getattr(platform, field):
+            setattr(platform, field, value)
+            changed.append(FIELDS[field])
+    if FIELDS["jwks_url"] in changed:
+        platform.jwks_cache, platform.jwks_fetched_at = "", None
+    return changed
+
+
+@bp.route("/platforms/<platform_id>/rotate-keys", methods=["POST"])
+@require("training.manage_platforms")
+def rotate_keys(platform_id: str) -> Any:
+    db = get_session()
+    platform = db.get(TrainingPlatform, platform_id)
+    if platform is None:
+        abort(404)
+    key = rotate(db, platform, current_user)
+    db.commit()
+    flash(
+        f"A new key ({key.kid}) signs for {platform.name} from now on; the old one stays published "
+        f"for {int(keys.OVERLAP.total_seconds() // 60)} minutes.",
+        "success",
+    )
+    return redirect(url_for(".platform_page", platform_id=platform.id))
+
+
+def rotate(db: Session, platform: TrainingPlatform, actor: Any) -> Any:
+    """Rotate ``platform``'s key, recorded in the audit trail; the caller commits."""
+    key = keys.rotate(db, platform)
+    audit.record(
+        db,
+        actor,
+        "rotated an LMS's tool key",
+        "training_platform",
+        platform.id,
+        platform.name,
+        plugin=PLUGIN,
+        detail=f"new key {key.kid}",
+    )
+    return key
 
 
 @bp.cli.command("register")
@@ -261,3 +470,22 @@ def register_command(
     )
     db.commit()
     click.echo(f"Registered {name} ({platform.id}).")
+    click.echo(f"Its public keyset (JWKS) URL: <portal address>/training/lti/platforms/{platform.id}/jwks")
+
+
+@bp.cli.command("rotate-keys")
+@click.argument("registration")
+def rotate_keys_command(registration: str) -> None:
+    """Give a registration (its id or exact name) a new signing key; the old one stays
+    published until tokens signed with it have expired."""
+    db = get_session()
+    platform = find(db, registration)
+    if platform is None:
+        known = ", ".join(f"{p.name} ({p.id})" for p in db.exec(select(TrainingPlatform))) or "none"
+        raise click.UsageError(f"No single registration is called {registration}. Registrations: {known}.")
+    key = rotate(db, platform, None)
+    db.commit()
+    click.echo(
+        f"{platform.name} now signs with key {key.kid}; the old key stays published for "
+        f"{int(keys.OVERLAP.total_seconds() // 60)} minutes."
+    )

@@ -24,6 +24,7 @@ from .course import PLUGIN
 from .models import (
     TrainingDelivery,
     TrainingGrade,
+    TrainingLiveSession,
     TrainingModule,
     TrainingProgress,
     TrainingTrainer,
@@ -164,6 +165,14 @@ def erase(session: Session, person: Any) -> ErasureReport | None:
             session.add(version)
     if credited:
         erased.append(f"your name on {credited} lesson credits (now “{CREDIT_AFTER_ERASURE}”)")
+    recorded = _deleted(  # the sessions stay (they are behind fees); who recorded them goes
+        session,
+        sa.update(TrainingLiveSession)
+        .where(col(TrainingLiveSession.recorded_by) == user_id)
+        .values(recorded_by=None),
+    )
+    if recorded:
+        erased.append(f"your name as the person who recorded {recorded} live training sessions")
     kept: list[tuple[str, str]] = []
     deliveries = session.exec(
         select(sa.func.count()).select_from(TrainingDelivery).where(TrainingDelivery.trainer_id == user_id)

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from coprod_portal import audit, events
+from coprod_portal import audit, events, pages
 from coprod_portal.db import get_session
 from coprod_portal.permissions import can, require
 
-from . import course
+from . import course, module_form
 
 bp = Blueprint(
     "plugin_training",
@@ -42,7 +54,7 @@ def render_body(text: str) -> Markup:
 
 
 def _course(key: str) -> course.Published:
-    found = course.published(get_session(), key)
+    found = course.for_learner(get_session(), current_user, key)
     if found is None:
         abort(404)
     return found
@@ -102,7 +114,8 @@ def lesson(key: str, lesson_key: str) -> Any:
         if following:
             return redirect(url_for(".lesson", key=key, lesson_key=following, **_fmt()))  # type: ignore[arg-type]
         return redirect(url_for(".check", key=key))
-    easy = request.args.get("format") == "easy-read" and bool(item.get("easy_read"))
+    easy = _wants_easy_read() and bool(item.get("easy_read"))
+    _allow_video_from((item.get("video") or {}).get("url", ""))
     return render_template(
         "training/lesson.html",
         course=found,
@@ -113,8 +126,32 @@ def lesson(key: str, lesson_key: str) -> Any:
     )
 
 
+def _allow_video_from(url: str) -> None:
+    """A video linked from a host the portal allows may be played from that origin, and no other."""
+    if url and not module_form.url_problem(url):
+        parts = urlsplit(url)
+        g.training_media_origin = f"https://{parts.netloc}"
+
+
+@bp.after_request
+def _media_policy(response: Any) -> Any:
+    origin = g.get("training_media_origin")
+    if origin:
+        defaults = dict(current_app.extensions["coprod_security_headers"])
+        policy = response.headers.get("Content-Security-Policy") or defaults["Content-Security-Policy"]
+        response.headers["Content-Security-Policy"] = f"{policy}; media-src 'self' {origin}"
+    return response
+
+
 def _fmt() -> dict[str, str]:
-    return {"format": "easy-read"} if request.args.get("format") == "easy-read" else {}
+    chosen = request.args.get("format")
+    return {"format": chosen} if chosen in {"easy-read", "standard"} else {}
+
+
+def _wants_easy_read() -> bool:
+    """The portal's one rule for Easy Read (``pages.wants_easy_read``): the version picked with
+    the link, kept for the visit, else the format the person prefers."""
+    return pages.wants_easy_read()
 
 
 @bp.route("/modules/<key>/check", methods=["GET", "POST"])

@@ -120,6 +120,7 @@ def evaluation(project_id: str) -> Any:
         names=names,
         rungs=cl.RUNGS,
         may_claim=can(current_user, "checklists.answer", project),
+        may_rate=can(current_user, "checklists.rate_rung", project),
     )
 
 

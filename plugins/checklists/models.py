@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from coprod_portal.db import new_id, utcnow
@@ -76,6 +77,11 @@ class Answer(SQLModel, table=True):
     ``plugin:section.item`` for items another plugin adds."""
 
     __tablename__ = "checklists_answer"
+    # "items due on my projects" (the home page card) is answered from these indexes alone
+    __table_args__ = (
+        Index("ix_checklists_answer_project_due", "project_id", "status", "due_on"),
+        Index("ix_checklists_answer_owner_due", "owner_id", "status", "due_on"),
+    )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     project_id: str = Field(foreign_key="core_project.id", index=True, max_length=32)
     item_ref: str = Field(max_length=200)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import col, select
 
 from coprod_portal import notifications
@@ -132,8 +132,9 @@ def dashboard_cards(user: Any, today: date) -> list[DashboardCard]:
     session = get_session()
     mine = select(ProjectTeamMember.project_id).where(ProjectTeamMember.user_id == user.id)
     owned = select(Project.id).where(Project.owner_id == user.id)
-    base = (
-        select(func.count())
+    overdue_too = func.coalesce(func.sum(case((col(Answer.due_on) < today, 1), else_=0)), 0)
+    counted = (
+        select(func.count(), overdue_too)
         .select_from(Answer)
         .where(
             col(Answer.status) == "",
@@ -146,10 +147,9 @@ def dashboard_cards(user: Any, today: date) -> list[DashboardCard]:
             ),
         )
     )
-    due = int(session.exec(base).one())
+    due, overdue = (int(n) for n in session.exec(counted).one())  # both counts in one pass
     if not due:
         return []
-    overdue = int(session.exec(base.where(col(Answer.due_on) < today)).one())
     text = (
         f"{due} checklist item{'s are' if due != 1 else ' is'} due on your projects in the next two weeks"
         + (f", {overdue} overdue." if overdue else ".")

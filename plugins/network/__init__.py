@@ -33,7 +33,7 @@ from coprod_portal.types import (
     SearchResult,
 )
 
-from . import demo, privacy, scale
+from . import demo, privacy, reading, scale, totals
 from .forms import ROLES
 from .models import NetworkInvolvement, NetworkMember, NetworkPayment, NetworkProjectBudget
 from .service import PLUGIN, SPECIAL_SUBJECT, member_for_user, member_for_user_id, record_involvement
@@ -140,6 +140,17 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
                 "See your record",
                 "plugin_network.me",
                 order=5,
+            )
+        )
+    if can(user, "network.manage_rates") and not can(user, "network.view_members"):
+        # The network pages list the rates for leads; anyone else who keeps them starts here.
+        cards.append(
+            DashboardCard(
+                "Limits offered as examples of caps",
+                "Add the published limits that members may choose as caps on their fees.",
+                "See the published limits",
+                "plugin_network.rates",
+                order=60,
             )
         )
     return cards
@@ -271,6 +282,8 @@ def portal_seed_demo(session: Any) -> None:
 def portal_seed_scale(session: Any, factor: float) -> None:
     """10,000×factor members, 100,000×factor involvements and 200,000×factor payments, in bulk."""
     scale.seed(session, factor)
+    totals.rebuild(session.connection())  # bulk inserts bypass the running totals' hooks
+    session.commit()
 
 
 @hookimpl
@@ -281,3 +294,8 @@ def portal_subject_export(person: Any) -> Any:
 @hookimpl
 def portal_subject_erase(person: Any, session: Any) -> Any:
     return privacy.erase(session, person)
+
+
+@hookimpl
+def portal_preferred_format(user_id: str) -> str | None:
+    return reading.portal_format(user_id, get_session())

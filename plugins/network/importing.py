@@ -35,8 +35,16 @@ def _label(name: str) -> str:
 
 def check(session: Session, text: str) -> Outcome:
     """Parse and check every row; ``members`` are unsaved and only filled when there is no problem."""
+    try:
+        return _check_rows(session, text)
+    except csv.Error:  # e.g. a stray carriage return or NUL inside a cell
+        return Outcome(file_problem="The file could not be read as CSV. Open it in your spreadsheet, "
+                       "save it again as CSV (UTF-8), and paste or upload it again")
+
+
+def _check_rows(session: Session, text: str) -> Outcome:
     outcome = Outcome()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "preferred_name" not in header:
         outcome.file_problem = (

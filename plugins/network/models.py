@@ -147,3 +147,57 @@ class NetworkProjectBudget(SQLModel, table=True):
     access_pence: int = 0
     updated_by: str = Field(default="", max_length=200)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- the yearly report's running totals (kept by totals.py in the same transaction as each write) ---
+
+
+class NetworkYearMemberRole(SQLModel, table=True):
+    """One member's confirmed involvement in one role in one tax year (a row only while there is some)."""
+
+    __tablename__ = "network_year_member_role"
+    tax_year: int = Field(primary_key=True)
+    member_id: str = Field(primary_key=True, max_length=32)
+    role: str = Field(primary_key=True, max_length=40)
+    involvements: int = 0
+    hours: float = 0
+
+
+class NetworkYearMember(SQLModel, table=True):
+    """A member took part in the tax year: counting these rows counts the people involved."""
+
+    __tablename__ = "network_year_member"
+    tax_year: int = Field(primary_key=True)
+    member_id: str = Field(primary_key=True, max_length=32)
+    involvements: int = 0
+
+
+class NetworkYearProject(SQLModel, table=True):
+    """A project had confirmed involvement in the tax year: counting these rows counts the projects."""
+
+    __tablename__ = "network_year_project"
+    tax_year: int = Field(primary_key=True)
+    project_id: str = Field(primary_key=True, max_length=32)
+    involvements: int = 0
+
+
+class NetworkYearRole(SQLModel, table=True):
+    """Per tax year and role: people, involvements and hours (preparation included)."""
+
+    __tablename__ = "network_year_role"
+    tax_year: int = Field(primary_key=True)
+    role: str = Field(primary_key=True, max_length=40)
+    people: int = 0
+    involvements: int = 0
+    hours: float = 0
+
+
+class NetworkYearMoney(SQLModel, table=True):
+    """Per tax year, kind and choice: approved amounts paid and offered, in pence."""
+
+    __tablename__ = "network_year_money"
+    tax_year: int = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=10)
+    choice: str = Field(primary_key=True, max_length=10)
+    amount_pence: int = 0
+    offered_pence: int = 0

@@ -15,14 +15,20 @@ from datetime import date
 from typing import Any
 
 from flask import Response
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, func
+from sqlmodel import Session, select
 
 from coprod_portal.pages import small_number
 
 from .caps import COUNTED_CHOICES, pounds
 from .forms import GROUPS, ROLES
-from .models import NetworkInvolvement, NetworkMemberGroup, NetworkPayment
+from .models import (
+    NetworkMemberGroup,
+    NetworkYearMember,
+    NetworkYearMoney,
+    NetworkYearProject,
+    NetworkYearRole,
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -66,76 +72,47 @@ class YearReport:
 
 
 def year_report(session: Session, year: int) -> YearReport:
-    """Counted in the database (a fixed handful of queries, however many rows the year holds)."""
+    """Read from the running totals (``totals.py``): a few small rows, however big the year is."""
     first, last = tax_year(year)
     report = YearReport(first, last)
-    in_year = (
-        NetworkInvolvement.status == "confirmed",
-        NetworkInvolvement.starts_on >= first,
-        NetworkInvolvement.starts_on <= last,
-    )
-    hours = func.coalesce(func.sum(NetworkInvolvement.hours + NetworkInvolvement.preparation_hours), 0)
-    people, projects, count, total = session.exec(
-        select(
-            func.count(func.distinct(NetworkInvolvement.member_id)),
-            func.count(func.distinct(NetworkInvolvement.project_id)),
-            func.count(),
-            hours,
-        ).where(*in_year)
-    ).one()
-    report.people, report.projects = small_number(int(people)), int(projects)
-    report.involvements, report.hours = int(count), float(total)
+    people = _rows(session, NetworkYearMember, NetworkYearMember.tax_year == year)
+    report.projects = _rows(session, NetworkYearProject, NetworkYearProject.tax_year == year)
+    report.people = small_number(people)
     by_role = session.exec(
-        select(
-            NetworkInvolvement.role,
-            func.count(func.distinct(NetworkInvolvement.member_id)),
-            func.count(),
-            hours,
-        )
-        .where(*in_year)
-        .group_by(NetworkInvolvement.role)
+        select(NetworkYearRole).where(NetworkYearRole.tax_year == year, NetworkYearRole.involvements > 0)
     ).all()
+    report.involvements = sum(line.involvements for line in by_role)
+    report.hours = float(sum(line.hours for line in by_role))
     report.roles = sorted(
-        (
-            RoleLine(ROLES.get(role, role), small_number(int(n_people)), int(n), float(h))
-            for role, n_people, n, h in by_role
-        ),
+        (RoleLine(ROLES.get(line.role, line.role), small_number(line.people), line.involvements, line.hours)
+         for line in by_role),
         key=lambda line: line.role,
     )
-    money = session.exec(
-        select(
-            NetworkPayment.kind,
-            NetworkPayment.choice,
-            func.sum(NetworkPayment.amount_pence),
-            func.sum(NetworkPayment.offered_pence),
-        )
-        .where(
-            NetworkPayment.status == "approved",
-            NetworkPayment.paid_on >= first,
-            NetworkPayment.paid_on <= last,
-        )
-        .group_by(NetworkPayment.kind, NetworkPayment.choice)
-    ).all()
-    for kind, choice, amount, offered in money:
-        if kind == "expense":
-            report.expenses += int(amount or 0)
-        elif choice in COUNTED_CHOICES:
-            report.fees_paid += int(amount or 0)
-        elif choice == "donated":
-            report.fees_donated += int(offered or 0)
+    for money in session.exec(select(NetworkYearMoney).where(NetworkYearMoney.tax_year == year)):
+        if money.kind == "expense":
+            report.expenses += money.amount_pence
+        elif money.choice in COUNTED_CHOICES:
+            report.fees_paid += money.amount_pence
+        elif money.choice == "donated":
+            report.fees_donated += money.offered_pence
         else:
-            report.fees_declined += int(offered or 0)
+            report.fees_declined += money.offered_pence
     if people:
-        involved = select(NetworkInvolvement.member_id).where(*in_year).distinct()
+        # from the few members who chose a group, each looked up among the year's people by key
         counts = dict(
             session.exec(
                 select(NetworkMemberGroup.group, func.count(func.distinct(NetworkMemberGroup.member_id)))
-                .where(col(NetworkMemberGroup.member_id).in_(involved))
+                .join(NetworkYearMember, and_(NetworkYearMember.member_id == NetworkMemberGroup.member_id,
+                                              NetworkYearMember.tax_year == year))
                 .group_by(NetworkMemberGroup.group)
             ).all()
         )
         report.groups = [(label, small_number(int(counts.get(key, 0)))) for key, label in GROUPS.items()]
     return report
+
+
+def _rows(session: Session, model: Any, where: Any) -> int:
+    return int(session.exec(select(func.count()).select_from(model).where(where)).one())
 
 
 def safe_cell(value: Any) -> Any:

@@ -12,13 +12,13 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from coprod_portal import accounts, audit, events, files
-from coprod_portal.db import get_session, utcnow
+from coprod_portal.db import get_session, lock_for_update, utcnow
 from coprod_portal.forms import csrf_checked_by_form
-from coprod_portal.pages import paginate
+from coprod_portal.pages import paginate, wants_easy_read
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project
 
-from . import caps, importing, reports, statement
+from . import caps, importing, reading, reports, statement
 from .forms import (
     CHOICES,
     CONSENT_WORDING_VERSION,
@@ -237,6 +237,7 @@ def _member_form_ok(form: MemberForm, member: NetworkMember | None) -> bool:
 
 
 def _fill_member(member: NetworkMember, form: MemberForm) -> None:
+    before_format = member.preferred_format or "standard"
     member.preferred_name = form.preferred_name.data.strip()
     member.email = (form.email.data or "").strip().lower() or None
     member.phone = (form.phone.data or "").strip()
@@ -246,6 +247,7 @@ def _fill_member(member: NetworkMember, form: MemberForm) -> None:
     user = accounts.user_by_email(get_session(), account) if account else None
     member.user_id = user.id if user else None
     member.updated_at = utcnow()
+    reading.share_new_choice(get_session(), member, before_format)
 
 
 @bp.route("/members/<member_id>")
@@ -278,8 +280,11 @@ def _member_page(member: NetworkMember, own: bool) -> Any:
     projects = _project_titles({i.project_id for i in involvements if i.project_id})
     consents = {purpose: consent_in_force(session, member.id, purpose) for purpose in PURPOSES}
     account = session.get(accounts.User, member.user_id) if member.user_id else None
+    easy = own and wants_easy_read()
     return render_template(
-        "network/member.html",
+        "network/easy/me.html" if easy else "network/member.html",
+        easy=easy,
+        today=date.today(),
         member=member,
         involvements=involvements,
         payments=payments,
@@ -512,6 +517,7 @@ def new_involvement(member_id: str) -> Any:
     if form.validate_on_submit():
         hours, prep = form.total_hours
         session = get_session()
+        lock_for_update(session, NetworkMember, member.id)  # one hours check at a time per member
         over = caps.hours_over(session, member, form.starts_on.data, hours + prep)
         if over and not form.hours_cap_agreed.data:
             already, first, last = over
@@ -630,7 +636,12 @@ def fee(involvement_id: str) -> Any:
 
 
 def _check_caps(form: FeeForm, member: NetworkMember, payment: NetworkPayment | None) -> list[caps.Breach]:
-    """Block the fee (as a field error, so nothing typed is lost) when a cap would be crossed."""
+    """Block the fee (as a field error, so nothing typed is lost) when a cap would be crossed.
+
+    The member's record stays locked until the fee is saved, so two fees approved at the same moment
+    for the same week are checked one after the other, never both against the same total.
+    """
+    lock_for_update(get_session(), NetworkMember, member.id)
     breaches = caps.fee_breaches(
         get_session(),
         member,
@@ -929,8 +940,10 @@ def me() -> Any:
 def _statement_page(member: NetworkMember, own: bool) -> Any:
     year = request.args.get("year", type=int) or reports.current_year_start().year
     year = min(max(year, 2000), 2100)
+    easy = own and wants_easy_read()
     return render_template(
-        "network/statement.html",
+        "network/easy/statement.html" if easy else "network/statement.html",
+        easy=easy,
         statement=statement.statement(get_session(), member, year),
         year=year,
         own=own,
@@ -972,6 +985,7 @@ def _letter_page(member: NetworkMember, own: bool) -> Any:
         "network/letter.html",
         letter=facts,
         own=own,
+        easy=own and wants_easy_read(),
         signer=None if own else actor_label(current_user),
         endpoint=".my_letter" if own else ".member_letter",
         args={} if own else {"member_id": member.id},

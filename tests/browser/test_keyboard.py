@@ -85,7 +85,7 @@ def test_sign_in_tab_order_skip_link_and_focus_indicators(page: Page) -> None:
                 "Email address", "Password", "Show password", "Sign in"]
     assert texts[:len(expected)] == expected, texts
     assert [s["type"] for s in stops[3:5]] == ["email", "password"], stops[3:5]
-    assert texts[len(expected):] == ["Data protection complaints"], texts
+    assert texts[len(expected):] == ["Accessibility statement", "Data protection complaints"], texts
     assert ending in {"left the page", "cycled to the start"}
 
 
@@ -118,7 +118,7 @@ def test_home_tab_walk_reaches_navigation_and_sign_out_with_visible_focus(page: 
     walk = iter(texts[3:])  # plugins may add their own items between the core's
     assert all(any(stop == item for stop in walk) for item in nav), texts
     assert "See all projects" in texts and "Change your password" in texts, texts
-    assert texts[-1] == "Data protection complaints", texts
+    assert texts[-2:] == ["Accessibility statement", "Data protection complaints"], texts
     without_visible_focus = [s for s in stops if not (s["outline"] or s["shadow"])]
     assert not without_visible_focus, f"no visible focus indicator: {without_visible_focus}"
     assert all(s["visible"] for s in stops), [s for s in stops if not s["visible"]]

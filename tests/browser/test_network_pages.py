@@ -116,3 +116,24 @@ def test_import_refuses_a_broken_row_and_keeps_what_was_pasted(page: Page, sign_
     expect(page.get_by_role("table", name="Problems in the file")).to_contain_text("not-an-email")
     expect(page.get_by_label("Or paste the rows")).to_have_value(rows)
     check_page(page)
+
+
+def test_member_reads_their_pages_in_easy_read_and_the_choice_is_kept(
+    page: Page, sign_in, check_page
+) -> None:
+    sign_in(page, "member@example.org")
+    page.get_by_role("link", name="My involvement").click()
+    page.get_by_role("link", name="Easy Read version of this page").click()
+    expect(page.get_by_text("A fee is money for your time.")).to_be_visible()
+    check_page(page)
+    page.get_by_role("link", name="Your money for one tax year").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Your money for the")
+    check_page(page)
+    page.get_by_role("link", name="Your involvement").click()
+    page.get_by_role("link", name="A letter for the Jobcentre or your Universal Credit journal").click()
+    expect(page.get_by_role("heading", name="About this letter (Easy Read)")).to_be_visible()
+    check_page(page)
+    page.get_by_role("link", name="Standard version of this page").click()
+    expect(page.get_by_role("heading", name="About this letter (Easy Read)")).to_have_count(0)
+    page.goto(page.url.split("/network/")[0] + "/network/me")
+    expect(page.get_by_role("link", name="Easy Read version of this page")).to_be_visible()

@@ -17,12 +17,23 @@ def app(make_app):
 
 @pytest.fixture
 def platform(app):
-    client = app.test_client()
-    test_platform = TestPlatform(tool_jwks=lambda: client.get("/training/lti/jwks").get_json())
-    result = test_platform.register(app.test_cli_runner())
-    assert result.exit_code == 0, result.output
+    test_platform = registered_platform(app)
     yield test_platform
     test_platform.stop()
+
+
+def registered_platform(app: Any, **options: Any) -> TestPlatform:
+    """A test platform registered with the portal (``lti register``), which checks the tool's
+    signatures with the key set the portal publishes for that registration alone."""
+    client = app.test_client()
+    test_platform = TestPlatform(**options)
+    result = test_platform.register(app.test_cli_runner())
+    assert result.exit_code == 0, result.output
+    platform_id = result.output.split("(", 1)[1].split(")", 1)[0]
+    test_platform.platform_id = platform_id
+    test_platform.tool_jwks_path = f"/training/lti/platforms/{platform_id}/jwks"
+    test_platform.tool_jwks = lambda: client.get(test_platform.tool_jwks_path).get_json()
+    return test_platform
 
 
 def start_login(client: Any, platform: TestPlatform) -> tuple[str, str]:

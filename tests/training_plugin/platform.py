@@ -35,6 +35,8 @@ class TestPlatform:
         self.tool_url = ""  # the portal's base address, for the LMS pages a browser uses
         self.fail_scores = False
         self.tool_jwks = tool_jwks  # callable returning the tool's JWKS
+        self.platform_id = ""  # the portal's id for this registration, once registered
+        self.tool_jwks_path = ""  # where the portal publishes this registration's keys
         app = Flask("test_platform")
         self._routes(app)
         self.server = make_server("127.0.0.1", 0, app, threaded=True)

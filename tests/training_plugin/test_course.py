@@ -40,7 +40,10 @@ def test_easy_read_version_and_dated_benefit_figures(client_as):
     staff = client_as("staff@example.org")
     easy = staff.get("/training/modules/benefits/lessons/earnings?format=easy-read").get_data(as_text=True)
     assert "Expenses do not change your" in easy and "Read the standard version" in easy
-    limits = staff.get("/training/modules/benefits/lessons/limits").get_data(as_text=True)
+    # The choice is kept for the visit until the person switches back.
+    kept = staff.get("/training/modules/benefits/lessons/earnings").get_data(as_text=True)
+    assert "Expenses do not change your" in kept
+    limits = staff.get("/training/modules/benefits/lessons/limits?format=standard").get_data(as_text=True)
     assert "£203.50 a week (2026/27" in limits and "Examples only: check them every April" in limits
 
 
@@ -68,10 +71,10 @@ def _save(client, key, **changes):
     page = client.get(f"/training/authoring/{key}/edit").get_data(as_text=True)
     import re
 
-    fields = dict(
-        re.findall(r'<input class="govuk-input" id="[^"]+" name="([^"]+)" type="text" value="([^"]*)"', page)
-    )
+    text_input = r'<input class="govuk-input[^"]*" id="[^"]+" name="([^"]+)" type="text" value="([^"]*)"'
+    fields = dict(re.findall(text_input, page))
     fields.update({m[0]: m[1] for m in re.findall(r'name="([^"]+)" rows="\d+">([^<]*)</textarea>', page)})
+    fields.update(dict(re.findall(r'name="([^"]+)" type="radio" value="([^"]*)" checked', page)))
     import html as h
 
     fields = {k: h.unescape(v) for k, v in fields.items()}

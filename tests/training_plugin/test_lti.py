@@ -21,10 +21,12 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 MSG = LTI + "message_type"
 
 
-def test_jwks_is_a_correct_key_set(client):
+def test_jwks_is_a_correct_key_set(app, platform):
+    client = app.test_client()
     r = client.get("/training/lti/jwks")
     keys = r.get_json()["keys"]
     assert len(keys) == 1 and keys[0]["kty"] == "RSA"
+    assert client.get(platform.tool_jwks_path).get_json() == {"keys": keys}
     assert {"kid", "alg", "use", "n", "e"} <= set(keys[0]) and keys[0]["alg"] == "RS256"
     assert "d" not in keys[0]
 
@@ -283,3 +285,37 @@ def test_grade_is_kept_and_retried_when_the_lms_is_down(app, platform):
         grades.send_grade_job(grade.id)  # what the job queue's retry runs
         assert get_session().get(TrainingGrade, grade.id).status == "sent"
     assert len(platform.scores) == 1
+
+
+def test_one_launch_is_one_transaction(app, platform):
+    """The nonce is used up in the same commit as the launch it admits (and the first launch's
+    fetch of the LMS's key set is saved with it)."""
+    import sqlalchemy as sa
+    from sqlmodel import Session, select
+
+    from coprod_portal.db import get_session
+    from training.models import TrainingLaunch, TrainingNonce
+
+    commits: list[object] = []
+
+    def count(session: object) -> None:
+        commits.append(session)
+
+    for token in ({}, {}, {"exp": int(time.time()) - 600}):
+        client = app.test_client()
+        state, nonce = start_login(client, platform)
+        commits.clear()
+        sa.event.listen(Session, "after_commit", count)
+        try:
+            client.post(
+                "/training/lti/launch", data={"state": state, "id_token": platform.id_token(nonce, **token)}
+            )
+        finally:
+            sa.event.remove(Session, "after_commit", count)
+        assert len(commits) == 1, token
+    assert platform.jwks_fetches == 1
+    with app.app_context():
+        session = get_session()
+        assert len(session.exec(select(TrainingLaunch)).all()) == 2
+        used = session.exec(select(TrainingNonce).where(TrainingNonce.used_at.is_not(None))).all()
+        assert len(used) == 2  # the refused (expired) launch did not use its nonce
