@@ -59,13 +59,18 @@ def build_app(tmp_path: Path, plugins: list[str] | None = None, config: dict[str
     if settings["DATABASE_URL"].startswith("sqlite"):
         _prepare_sqlite(app, settings, seed_demo)
     else:
-        _prepare_server_database(app, seed_demo)
+        _prepare_server_database(app, _template_key(settings, seed_demo), seed_demo)
     return app
+
+
+def _template_key(settings: dict[str, Any], seed_demo: bool) -> tuple[Any, ...]:
+    """Apps with the same plugins (and demo data or not) start from the same database."""
+    return (tuple(settings["PLUGINS"]), str(settings.get("PLUGINS_DIR")), seed_demo)
 
 
 def _prepare_sqlite(app: Flask, settings: dict[str, Any], seed_demo: bool) -> None:
     """Migrating is the slow part: do it once per plugin set and copy the file."""
-    key = (tuple(settings["PLUGINS"]), str(settings.get("PLUGINS_DIR")), seed_demo)
+    key = _template_key(settings, seed_demo)
     target = Path(settings["DATABASE_URL"].removeprefix("sqlite:///"))
     if key in _templates and _templates[key].exists():
         app.extensions["coprod_engine"].dispose()
@@ -78,13 +83,64 @@ def _prepare_sqlite(app: Flask, settings: dict[str, Any], seed_demo: bool) -> No
     _templates[key] = template
 
 
-def _prepare_server_database(app: Flask, seed_demo: bool) -> None:
-    """Empty the PostgreSQL database, then migrate it from scratch."""
+class _ServerSnapshot:
+    """The rows of a freshly migrated and seeded PostgreSQL database, kept in memory.
+
+    Migrating and seeding costs about a second per test on PostgreSQL; emptying the tables and
+    putting these rows back costs a small fraction of that. The snapshot is used only while the
+    schema is still the one it was taken from (same tables, same migration versions): a test
+    that leaves its database migrated elsewhere gets a rebuilt one.
+    """
+
+    def __init__(self, key: tuple[Any, ...], engine: sa.Engine) -> None:
+        self.key = key
+        self.metadata = sa.MetaData()
+        self.metadata.reflect(engine)
+        with engine.connect() as conn:
+            self.rows = {t.name: [dict(r._mapping) for r in conn.execute(t.select())]
+                         for t in self.metadata.sorted_tables}
+            self.serials = [tuple(r) for r in conn.execute(sa.text(
+                "SELECT table_name, column_name FROM information_schema.columns"
+                " WHERE table_schema = 'public' AND column_default LIKE 'nextval(%'"))]
+
+    def _versions(self, conn: sa.Connection) -> dict[str, list[Any]]:
+        return {name: sorted(conn.execute(sa.text(f'SELECT version_num FROM "{name}"')).scalars())
+                for name in self.rows if name.startswith("alembic_version")}
+
+    def restore(self, engine: sa.Engine) -> bool:
+        """Put the snapshot's rows back; False if the schema has changed since it was taken."""
+        with engine.begin() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+            if tables != set(self.rows) or self._versions(conn) != {
+                    name: sorted(r["version_num"] for r in rows)
+                    for name, rows in self.rows.items() if name.startswith("alembic_version")}:
+                return False
+            names = ", ".join(f'"{name}"' for name in self.rows)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for table in self.metadata.sorted_tables:
+                if self.rows[table.name]:
+                    conn.execute(table.insert(), self.rows[table.name])
+            for name, column in self.serials:
+                conn.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{name}\"', '{column}'),"
+                    f' COALESCE(MAX("{column}"), 1), MAX("{column}") IS NOT NULL) FROM "{name}"'))
+        return True
+
+
+_server_snapshot: list[_ServerSnapshot] = []
+
+
+def _prepare_server_database(app: Flask, key: tuple[Any, ...], seed_demo: bool) -> None:
+    """Start from the snapshot of a migrated, seeded database when one fits; else empty the
+    PostgreSQL database, migrate it from scratch and take a snapshot."""
     engine = app.extensions["coprod_engine"]
+    if _server_snapshot and _server_snapshot[0].key == key and _server_snapshot[0].restore(engine):
+        return
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
     _migrate_and_seed(app, seed_demo)
+    _server_snapshot[:] = [_ServerSnapshot(key, engine)]
 
 
 def _migrate_and_seed(app: Flask, seed_demo: bool) -> None:
