@@ -182,6 +182,8 @@ def main() -> None:
         bare.stop()
         shutil.rmtree(instance, ignore_errors=True)
     report["dispatch"] = measure_dispatch(100 if args.quick else 300)
+    if not args.only or "launch" in args.only.lower():
+        report["lti_launch"] = measure_launch(60 if args.quick else 200)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2))
     print_report(report)
@@ -230,6 +232,17 @@ def measure_dispatch(requests: int) -> dict:
         return dict(json.loads(output.read_text()))
 
 
+def measure_launch(launches: int) -> dict:
+    """The end-to-end LTI launch (benchmarks/lti_launch.py): a multi-request flow wrk cannot drive,
+    so it runs in its own process with its own servers and its own bare Flask anchor."""
+    with tempfile.TemporaryDirectory(prefix="coprod-launch-") as folder:
+        output = Path(folder) / "lti_launch.json"
+        script = str(ROOT / "benchmarks" / "lti_launch.py")
+        subprocess.run([sys.executable, script, "--launches", str(launches), "--output", str(output)],
+                       cwd=ROOT, check=True, capture_output=True)
+        return dict(json.loads(output.read_text()))
+
+
 def print_report(report: dict) -> None:
     print(f"\nbare Flask anchor: {report['anchor_rps']:.0f} req/s "
           f"(median of {report['rounds']} rounds × {report['seconds']} s)\n")
@@ -253,6 +266,12 @@ def print_report(report: dict) -> None:
     if dispatch:
         print(f"plugin dispatch on the home page (in process): {dispatch['dispatch_ms']:.3f} ms of "
               f"{dispatch['home_ms']:.2f} ms = {100 * dispatch['share']:.1f} % (target ≤ 5 %)")
+    launch = report.get("lti_launch")
+    if launch:
+        print(f"LTI launch end to end (login → LMS → launch → module, {launch['launches']} launches): "
+              f"p50 {launch['launch_p50_ms']:.1f} ms = {launch['launch_p50_ratio']:.1f}× a bare request "
+              f"(target ≤ 12×), p95 {launch['launch_p95_ratio']:.1f}× (target ≤ 20×); "
+              f"client assertion signed in {launch['client_assertion_p95_ms']:.2f} ms p95 (target ≤ 3 ms)")
 
 
 if __name__ == "__main__":

@@ -93,9 +93,14 @@ def lock_for_update(session: Session, model: Any, row_id: str) -> None:
 
 
 def _close_session(_exc: BaseException | None) -> None:
+    """End the request's session. The answer is already made: if the connection died meanwhile
+    (the database restarting), closing it must not turn that answer into an error."""
     session = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        try:
+            session.close()
+        except UNAVAILABLE as error:
+            log.warning("the database connection was lost while the request ended: %s", error.orig)
 
 
 # Errors that mean "the database cannot answer just now" (stopped, restarting, unreachable, every

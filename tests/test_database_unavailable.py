@@ -114,3 +114,27 @@ def test_postgresql_restart_answers_503_then_recovers_with_nothing_acknowledged_
         emails = set(db.get_session().exec(select(User.email)))
     assert "saved.before@example.org" in emails and "sent.during@example.org" not in emails
     app.extensions["coprod_engine"].dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+                    reason="a server-side connection end needs PostgreSQL")
+def test_an_answer_made_before_the_connection_dies_is_still_given(app, caplog):
+    """The database restarting between the view's answer and the end of the request (the session's
+    closing ROLLBACK fails) must not turn a made answer into a 500."""
+    import sqlalchemy as sa
+    from flask import g
+
+    @app.route("/test-connection-ends")
+    def connection_ends():
+        session = db.get_session()
+        pid = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with app.extensions["coprod_engine"].connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        g.ended_pid = pid
+        return "answered"
+
+    with caplog.at_level(logging.WARNING, logger="coprod_portal.db"):
+        response = app.test_client().get("/test-connection-ends")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "answered"
+    assert "connection was lost while the request ended" in caplog.text
+    assert app.test_client().get("/healthz").status_code == 200
