@@ -64,7 +64,7 @@ lint: install-test
 	$(BIN)/lint-imports
 	COPROD_INSTANCE_PATH=$$(mktemp -d) COPROD_PLUGINS=builtins,governance $(FLASK) plugins check
 
-bench: install
+bench: install-test
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # Load and faults on 127.0.0.1: SOAK_CLIENTS (64) clients for SOAK_SECONDS (60); PostgreSQL when

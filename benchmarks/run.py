@@ -181,13 +181,17 @@ def main() -> None:
         portal.stop()
         bare.stop()
         shutil.rmtree(instance, ignore_errors=True)
-    report["dispatch"] = measure_dispatch(100 if args.quick else 300)
-    if not args.only or "launch" in args.only.lower():
-        report["lti_launch"] = measure_launch(60 if args.quick else 200)
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps(report, indent=2))
-    print_report(report)
-    print(f"\nWrote {args.output}")
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:  # the in-process and launch measurements run after the servers' figures are safe
+        output.write_text(json.dumps(report, indent=2))
+        report["dispatch"] = run_measurement("dispatch.py", "--requests", 100 if args.quick else 300)
+        if not args.only or "launch" in args.only.lower():
+            report["lti_launch"] = run_measurement("lti_launch.py", "--launches", 60 if args.quick else 200)
+    finally:
+        output.write_text(json.dumps(report, indent=2))
+        print_report(report)
+        print(f"\nWrote {output}")
 
 
 def measure(binary: str, bare: Server, portal: Server, seconds: int, rounds: int, only: str = "") -> dict:
@@ -223,23 +227,16 @@ def measure(binary: str, bare: Server, portal: Server, seconds: int, rounds: int
             "startup_seconds": portal.startup_seconds}
 
 
-def measure_dispatch(requests: int) -> dict:
-    """The in-process micro-benchmark (benchmarks/dispatch.py), in its own process and instance."""
-    with tempfile.TemporaryDirectory(prefix="coprod-dispatch-") as folder:
-        output = Path(folder) / "dispatch.json"
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "dispatch.py"), "--requests", str(requests),
-                        "--output", str(output)], cwd=ROOT, check=True, capture_output=True)
-        return dict(json.loads(output.read_text()))
-
-
-def measure_launch(launches: int) -> dict:
-    """The end-to-end LTI launch (benchmarks/lti_launch.py): a multi-request flow wrk cannot drive,
-    so it runs in its own process with its own servers and its own bare Flask anchor."""
-    with tempfile.TemporaryDirectory(prefix="coprod-launch-") as folder:
-        output = Path(folder) / "lti_launch.json"
-        script = str(ROOT / "benchmarks" / "lti_launch.py")
-        subprocess.run([sys.executable, script, "--launches", str(launches), "--output", str(output)],
-                       cwd=ROOT, check=True, capture_output=True)
+def run_measurement(script: str, option: str, count: int) -> dict:
+    """Run one of the measurements that are not a wrk scenario, in its own process and instance:
+    ``dispatch.py`` (hook dispatch on the home page, in process) and ``lti_launch.py`` (the
+    end-to-end LTI launch, a multi-request flow wrk cannot drive, with its own bare anchor)."""
+    with tempfile.TemporaryDirectory(prefix="coprod-measure-") as folder:
+        output = Path(folder) / "result.json"
+        done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), option, str(count),
+                               "--output", str(output)], cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"benchmarks/{script} failed:\n{done.stderr[-3000:]}")
         return dict(json.loads(output.read_text()))
 
 
