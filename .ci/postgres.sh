@@ -102,10 +102,24 @@ else
   fi
 
   log "starting server on 127.0.0.1:$PORT ..."
-  # Throwaway test data: durability settings off for speed; TCP only.
-  quiet as_pg "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 60 start -o \
-    "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories='' \
-     -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  # Throwaway test data: durability settings off for speed; TCP only. The port can be held for
+  # up to a minute by a socket in TIME-WAIT (an earlier server, or a client that happened to get
+  # it as its local port): then wait and try again rather than fail the run.
+  for attempt in $(seq 1 15); do
+    rc=0
+    out=$(as_pg "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 60 start -o \
+      "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories='' \
+       -c fsync=off -c synchronous_commit=off -c full_page_writes=off" 2>&1) || rc=$?
+    (( rc == 0 )) && break
+    if ! grep -q "Address already in use" "$DIR/server.log" 2>/dev/null || (( attempt == 15 )); then
+      printf '%s\n' "$out" >&2
+      tail -n 5 "$DIR/server.log" >&2 || true
+      die "could not start PostgreSQL on 127.0.0.1:$PORT"
+    fi
+    log "port $PORT is still held (TIME-WAIT); trying again in 5 s ($attempt/15)"
+    as_pg truncate -s 0 "$DIR/server.log"
+    sleep 5
+  done
 
   for _ in $(seq 1 60); do
     is_up && break
