@@ -100,7 +100,7 @@ def _close_session(_exc: BaseException | None) -> None:
         try:
             session.close()
         except UNAVAILABLE as error:
-            log.warning("the database connection was lost while the request ended: %s", error.orig)
+            log.warning("the database connection was lost while the request ended: %s", error)
 
 
 # Errors that mean "the database cannot answer just now" (stopped, restarting, unreachable, every
