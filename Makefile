@@ -59,7 +59,7 @@ test-postgres: install-test
 	$(BIN)/python -m pytest -q examples/governance
 
 lint: install-test
-	$(BIN)/ruff check coprod_portal plugins tests examples docs
+	$(BIN)/ruff check coprod_portal plugins training tests examples docs benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	COPROD_INSTANCE_PATH=$$(mktemp -d) COPROD_PLUGINS=builtins,governance $(FLASK) plugins check
