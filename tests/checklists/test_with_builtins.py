@@ -5,13 +5,13 @@ that is withdrawn, the benchmark data set, and query counts that do not grow wit
 import re
 
 import pytest
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from coprod_portal import accounts
 from coprod_portal.db import get_session
 from coprod_portal.projects import Project
-from coprod_portal.testing import csrf_token
+from coprod_portal.testing import count_queries, csrf_token
 from coprod_portal.types import Person
 from plugins.checklists import privacy
 from plugins.checklists.models import Answer, AnswerChange, ProjectChecklist, ProjectPerson
@@ -170,19 +170,7 @@ def _scale(app, factor):
 
 
 def _queries(app, client, path):
-    engine = app.extensions["coprod_engine"]
-    seen = []
-
-    def count(*_args):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, path
-    return len(seen)
+    return count_queries(app, client, path)
 
 
 def test_the_scale_data_set_gives_each_scale_project_40_rows_and_pages_stay_flat(app, client_as):

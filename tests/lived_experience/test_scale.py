@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event, func, text
+from sqlalchemy import func, text
 from sqlmodel import select
 
 from coprod_portal.db import get_session
 from coprod_portal.demo import seed_scale
+from coprod_portal.testing import count_queries
 from plugins.lived_experience.models import LivedExperienceConsent, LivedExperienceContribution
-
-
-@contextmanager
-def counting(app) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    engine = app.extensions["coprod_engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _queries(app, client, path: str) -> int:
     client.get(path)  # warm: sessions, permissions, caches
-    with counting(app) as statements:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(statements)
+    return count_queries(app, client, path)
 
 
 def _count(app, model) -> int:

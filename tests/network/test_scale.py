@@ -3,41 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlmodel import select
 
 from coprod_portal.db import get_session
 from coprod_portal.projects import Project
+from coprod_portal.testing import count_queries
 from plugins.network import caps
 from plugins.network.models import NetworkInvolvement, NetworkMember, NetworkPayment
 from plugins.network.reports import current_year_start
 
 
-@contextmanager
-def counting(app) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    engine = app.extensions["coprod_engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _queries(app, client, path: str) -> int:
     client.get(path)  # warm: sessions, permissions, caches
-    with counting(app) as statements:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(statements)
+    return count_queries(app, client, path)
 
 
 def _no_fee_crosses_a_cap(session, members) -> None:

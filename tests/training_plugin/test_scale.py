@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
+
+from coprod_portal.testing import count_queries
 
 
 def _queries(app, client, path):
-    counted: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        counted.append(statement)
-
-    engine = app.extensions["coprod_engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(counted)
+    return count_queries(app, client, path)
 
 
 def test_seed_scale_adds_learners_with_progress_and_the_course_list_stays_flat(app, client_as):
