@@ -9,8 +9,8 @@ Use it as a pytest plugin: put ``pytest_plugins = ["coprod_portal.testing"]`` in
 * ``app`` is ``make_app()`` with the built-in plugins; ``client`` and ``runner`` are Flask's.
 * ``login(client, "lead@example.org")`` signs a test client in; ``client_as("coproduction_lead")``
   gives a new client signed in as a demo user with that role.
-* ``count_queries(app, client, "/page")`` gets the page and returns how many SQL statements it
-  ran, for tests that a page's queries stay flat as data grows (no N+1).
+* ``queries_run(app, client, "/page")`` gets the page and returns the SQL statements it ran, for
+  tests that a page's queries stay flat as data grows (no N+1) or avoid a table.
 * ``DEMO_PASSWORD`` and the demo users (``coprod_portal.demo.DEMO_USERS``) exist in every app.
 * Background jobs run as soon as they are queued (``JOBS_IMMEDIATE``), in the test's own
   thread; pass ``config={"JOBS_IMMEDIATE": False}`` to queue them in ``instance/jobs.db`` for
@@ -34,7 +34,7 @@ from flask.testing import FlaskClient
 from . import create_app, db
 from .demo import DEMO_PASSWORD, DEMO_USERS, seed
 
-__all__ = ["DEMO_PASSWORD", "build_app", "count_queries", "login", "csrf_token", "role_email"]
+__all__ = ["DEMO_PASSWORD", "build_app", "queries_run", "login", "csrf_token", "role_email"]
 
 _templates: dict[tuple[Any, ...], Path] = {}
 
@@ -162,8 +162,8 @@ def csrf_token(client: FlaskClient, path: str = "/sign-in") -> str:
     return match.group(1)
 
 
-def count_queries(app: Flask, client: FlaskClient, path: str) -> int:
-    """Get ``path`` (it must answer 200) and return the number of SQL statements it ran."""
+def queries_run(app: Flask, client: FlaskClient, path: str) -> list[str]:
+    """Get ``path`` (it must answer 200) and return the SQL statements it ran, in order."""
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
@@ -176,7 +176,7 @@ def count_queries(app: Flask, client: FlaskClient, path: str) -> int:
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, f"{path} answered {response.status_code}"
-    return len(statements)
+    return statements
 
 
 def login(client: FlaskClient, email: str, password: str = DEMO_PASSWORD) -> FlaskClient:

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from coprod_portal import accounts
 from coprod_portal.db import get_session
 from coprod_portal.projects import Project
-from coprod_portal.testing import count_queries, csrf_token
+from coprod_portal.testing import csrf_token, queries_run
 from coprod_portal.types import Person
 from plugins.checklists import privacy
 from plugins.checklists.models import Answer, AnswerChange, ProjectChecklist, ProjectPerson
@@ -170,7 +170,7 @@ def _scale(app, factor):
 
 
 def _queries(app, client, path):
-    return count_queries(app, client, path)
+    return len(queries_run(app, client, path))
 
 
 def test_the_scale_data_set_gives_each_scale_project_40_rows_and_pages_stay_flat(app, client_as):

@@ -7,13 +7,13 @@ from sqlmodel import select
 
 from coprod_portal.db import get_session
 from coprod_portal.demo import seed_scale
-from coprod_portal.testing import count_queries
+from coprod_portal.testing import queries_run
 from plugins.lived_experience.models import LivedExperienceConsent, LivedExperienceContribution
 
 
 def _queries(app, client, path: str) -> int:
     client.get(path)  # warm: sessions, permissions, caches
-    return count_queries(app, client, path)
+    return len(queries_run(app, client, path))
 
 
 def _count(app, model) -> int:

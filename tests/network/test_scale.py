@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from coprod_portal.db import get_session
 from coprod_portal.projects import Project
-from coprod_portal.testing import count_queries
+from coprod_portal.testing import queries_run
 from plugins.network import caps
 from plugins.network.models import NetworkInvolvement, NetworkMember, NetworkPayment
 from plugins.network.reports import current_year_start
@@ -18,7 +18,7 @@ from plugins.network.reports import current_year_start
 
 def _queries(app, client, path: str) -> int:
     client.get(path)  # warm: sessions, permissions, caches
-    return count_queries(app, client, path)
+    return len(queries_run(app, client, path))
 
 
 def _no_fee_crosses_a_cap(session, members) -> None:
