@@ -59,7 +59,8 @@ test-postgres: install-test
 	$(BIN)/python -m pytest -q examples/governance
 
 lint: install-test
-	$(BIN)/ruff check coprod_portal plugins training tests examples docs benchmarks
+	$(BIN)/python .ci/check_constraints.py
+	$(BIN)/ruff check coprod_portal plugins training tests examples docs benchmarks .ci
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	COPROD_INSTANCE_PATH=$$(mktemp -d) COPROD_PLUGINS=builtins,governance $(FLASK) plugins check
