@@ -53,7 +53,10 @@ def seed(session: Session) -> int:
                 user.line_manager_id = manager.id
     _demo_projects(session)
     session.commit()
-    current_app.extensions["coprod_plugins"].call("portal_seed_demo", session=session)
+    host = current_app.extensions["coprod_plugins"]
+    host.call("portal_seed_demo", session=session)
+    session.commit()
+    host.call("portal_seed_demo_done", session=session)
     session.commit()
     return created
 

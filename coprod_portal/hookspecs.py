@@ -94,6 +94,17 @@ def portal_seed_demo(session: Session) -> None:
 
 
 @hookspec
+def portal_seed_demo_done(session: Session) -> None:
+    """Every plugin's demo data is in: derive what depends on the others' (``seed-demo``).
+
+    ``portal_seed_demo`` implementations run in the order plugins are loaded, so one plugin's
+    demo cannot rely on another's being there yet. Here it can: the checklists plugin answers
+    other plugins' demo projects and stores who takes part in each. Must be idempotent like
+    ``portal_seed_demo`` (a second ``seed-demo`` changes nothing); commit when done.
+    """
+
+
+@hookspec
 def portal_roles() -> list[Role] | None:
     """Declare roles your plugin adds (for example "network member", "trainer").
 
@@ -153,6 +164,18 @@ def portal_project_panels(project: Any, user: Any) -> list[ProjectPanel] | None:
     """Return panels for a project's page (``project`` is a ``coprod_portal.projects.Project``).
 
     Only return what ``user`` may see.
+    """
+
+
+@hookspec
+def portal_project_created(project: Any, session: Session) -> None:
+    """A new project is being saved: add what every project of yours must have from its start.
+
+    Called for every new ``coprod_portal.projects.Project`` — made by the core's form, the
+    command line, or any plugin's code or demo data — inside the flush that inserts it, so what
+    you add is saved in the same transaction (or not at all). The co-production checklist is
+    attached this way. Only ``session.add()`` rows here: do not flush or commit, and read with
+    ``session.no_autoflush`` (the portal calls you inside it). ``project.id`` is already set.
     """
 
 

@@ -9,7 +9,8 @@ co-production. Plugins add panels to the project page and may block a stage move
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
+import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlmodel import Field, Session, SQLModel, select
 
 from .db import new_id, utcnow
@@ -61,3 +62,19 @@ def stage_blockers(project: Project, to_stage: str) -> list[str]:
     host = current_app.extensions["coprod_plugins"]
     reasons = host.items("portal_project_stage_blockers", project=project, to_stage=to_stage)
     return [str(reason) for reason in reasons if reason]
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _announce_new_projects(session: Session, _context: Any, _instances: Any) -> None:
+    """Tell plugins about every new project in the flush that inserts it (``portal_project_created``).
+
+    A session event rather than a call in the core's form: a project made by any plugin, in any
+    order of loading, gets what every project must have (its checklist) in the same transaction.
+    """
+    new = [obj for obj in session.new if isinstance(obj, Project)]
+    if not new or not has_app_context() or "coprod_plugins" not in current_app.extensions:
+        return
+    host = current_app.extensions["coprod_plugins"]
+    with session.no_autoflush:
+        for project in new:
+            host.call("portal_project_created", project=project, session=session)

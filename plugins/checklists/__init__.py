@@ -19,7 +19,7 @@ from coprod_portal.db import get_session
 from coprod_portal.hookspecs import hookimpl
 from coprod_portal.permissions import can
 from coprod_portal.projects import Project, is_on_project
-from coprod_portal.types import DashboardCard, Job, Migrations, NavItem, PeriodicJob, Permission, ProjectPanel
+from coprod_portal.types import DashboardCard, Migrations, NavItem, PeriodicJob, Permission, ProjectPanel
 
 from . import checklist as cl
 from . import demo, evaluation, ideas, privacy, reminders, scale, search, template_admin  # noqa: F401
@@ -96,7 +96,7 @@ def portal_project_panels(project: Any, user: Any) -> list[ProjectPanel] | None:
     if not can(user, "checklists.view"):
         return None
     checklist = cl.load(get_session(), project)
-    get_session().commit()  # attached the first time anyone looks; its progress is stored
+    get_session().commit()  # its progress is stored (and a project older than the plugin gets its checklist)
     due = [s for s in checklist.sections if s.stage == project.stage and not s.complete]
     html = render_template(
         "checklists/_panel.html",
@@ -109,6 +109,11 @@ def portal_project_panels(project: Any, user: Any) -> list[ProjectPanel] | None:
         rungs=cl.RUNGS,
     )
     return [ProjectPanel("Co-production checklist", Markup(html), order=10)]
+
+
+@hookimpl
+def portal_project_created(project: Any, session: Any) -> None:
+    cl.attach_new(session, project)
 
 
 @hookimpl
@@ -178,15 +183,8 @@ def portal_seed_demo(session: Any) -> None:
 
 
 @hookimpl
-def portal_jobs() -> list[Job]:
-    return [
-        Job(
-            "checklists.demo_involvement",
-            demo.involve_member,
-            description="After the demo data is saved: make sure the demo network member took part in "
-            "a project, and store who is involved in each demo project and each one's progress.",
-        )
-    ]
+def portal_seed_demo_done(session: Any) -> None:
+    demo.link_others(session)
 
 
 @hookimpl

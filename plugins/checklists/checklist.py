@@ -67,18 +67,27 @@ def version_in_force(session: Session, at: datetime) -> TemplateVersion:
     return found
 
 
-def attach(session: Session, project: Project) -> ProjectChecklist:
-    """The project's checklist, attached with the version in force when the project was started."""
-    record = session.get(ProjectChecklist, project.id)
-    if record is not None:
-        return record
+def new_record(session: Session, project: Project) -> ProjectChecklist:
+    """A checklist record for ``project`` with the template version in force when it was started."""
     started = project.created_at
     if started.tzinfo is None:  # SQLite gives naive UTC back
         from datetime import UTC
 
         started = started.replace(tzinfo=UTC)
-    version = version_in_force(session, started)
-    record = ProjectChecklist(project_id=project.id, version_id=version.id)
+    return ProjectChecklist(project_id=project.id, version_id=version_in_force(session, started).id)
+
+
+def attach_new(session: Session, project: Project) -> None:
+    """Every project gets its checklist when it starts, whichever plugin made it (portal_project_created)."""
+    session.add(new_record(session, project))
+
+
+def attach(session: Session, project: Project) -> ProjectChecklist:
+    """The project's checklist; attached now if the project predates this plugin being switched on."""
+    record = session.get(ProjectChecklist, project.id)
+    if record is not None:
+        return record
+    record = new_record(session, project)
     try:
         with session.begin_nested():
             session.add(record)

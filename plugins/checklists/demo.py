@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app
 from sqlmodel import Session, col, select
 
-from coprod_portal import accounts, jobs
+from coprod_portal import accounts
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.projects import Project, ProjectTeamMember, stages
 
@@ -80,10 +80,15 @@ def seed(session: Session) -> None:
             _answer(session, project, lead, 0, "idea", "co_production", partly=answered)
     _ideas(session, staff, lead)
     session.commit()
+
+
+def link_others(session: Session) -> None:
+    """Once every plugin's demo is in: answer their projects' checklists, store who takes part."""
+    lead = accounts.user_by_email(session, "lead@example.org")
+    if lead is not None:
+        _answer_others(session, lead, stages())
+        session.commit()
     involve_member()
-    # other plugins' demo data (the network's members and involvement) may be seeded after this:
-    # look again once the whole demo is saved
-    jobs.enqueue_after_commit(session, "checklists.demo_involvement")
 
 
 MEMBER_EMAIL = "member@example.org"  # the network plugin's demo member
@@ -121,6 +126,26 @@ def involve_member() -> None:
         evaluation.refresh_people(session, project)
         cl.load(session, project)  # stores each checklist's progress, now that it is answered
     session.commit()
+
+
+def _answer_others(session: Session, lead: Any, order: list[str]) -> None:
+    """Other plugins' demo projects (the network's) get checklists answered up to their stage.
+
+    Runs once every plugin's demo is in (``portal_seed_demo_done``), so their projects exist; a
+    project that already has answers is left as it is, so seeding twice changes nothing.
+    """
+    ours = {title for title, *_ in PROJECTS} | set(CORE_DEMO)
+    answered = select(Answer.project_id).distinct()
+    others = session.exec(
+        select(Project).where(
+            ~col(Project.title).startswith("Scale project"),
+            col(Project.title).not_in(ours),
+            col(Project.id).not_in(answered),
+            col(Project.stage).in_(order),
+        ).order_by(col(Project.title))
+    ).all()
+    for project in others:
+        _answer(session, project, lead, order.index(project.stage), "idea", "co_design", partly=None)
 
 
 def _answer(
