@@ -213,7 +213,7 @@ POST_WHO: dict[str, frozenset[str] | None] = {
     **{f"plugin_network.{name}": DECLARED for name in (
         "new_member", "import_members", "edit_member", "member_caps", "consent", "private",
         "new_involvement", "new_expense", "fee", "edit_fee", "cancel_payment", "budget", "rates",
-        "my_caps")},
+        "my_caps", "link_account")},
     "plugin_training.lesson": DECLARED, "plugin_training.check": DECLARED,
     "plugin_training.edit": DECLARED, "plugin_training.submit": DECLARED,
     "plugin_training.review": DECLARED, "plugin_training.platforms": DECLARED,

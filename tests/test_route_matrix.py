@@ -31,7 +31,8 @@ NEEDS_CONTEXT = {
     "plugin_training.roster": "an instructor's roster, only inside a launch from their LMS course",
 }
 DEMO = ["admin@example.org", "lead@example.org", "safeguarding@example.org", "hr@example.org",
-        "manager@example.org", "staff@example.org", "member@example.org", "trainer@example.org"]
+        "manager@example.org", "staff@example.org", "member@example.org", "trainer@example.org",
+        "newmember@example.org"]  # the member role, but no member record linked to the account
 
 
 def _pages(app):

@@ -32,6 +32,7 @@ from .models import (
 )
 
 MEMBER_EMAIL = "member@example.org"
+UNLINKED_EMAIL = "newmember@example.org"
 # preferred name, email, format, status, groups, weekly cap (pence), hours cap
 MEMBERS = [
     ("Maya Williams", MEMBER_EMAIL, "standard", "active", ["carers"], 2000, 16.0),
@@ -155,6 +156,8 @@ ROLE_CYCLE = [
 def seed(session: Session) -> None:
     """Idempotent: adds the network only when the register is empty."""
     user, _ = ensure_user(session, MEMBER_EMAIL, "Maya Williams", ["network_member"])
+    # an account made before its member record: the lead's list offers to link it
+    ensure_user(session, UNLINKED_EMAIL, "Sam Newcomer", ["network_member"])
     session.flush()
     if session.exec(select(NetworkMember)).first() is not None:
         return

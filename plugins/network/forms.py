@@ -477,6 +477,19 @@ class ExpenseForm(PortalForm):
             raise ValidationError("Enter an amount above £0")
 
 
+class LinkAccountForm(PortalForm):
+    """Link a portal account with the network member role to the member record that is theirs."""
+
+    member_id = SelectField(
+        "Member record",
+        widget=GovSelect(),
+        validators=[DataRequired("Choose the member record that belongs to this person")],
+        description="Only records not yet linked to an account are listed.",
+        validate_choice=False,  # the view says why a record cannot be chosen (linked meanwhile)
+    )
+    submit = SubmitField("Link the account", widget=GovSubmitInput())
+
+
 class BudgetForm(PortalForm):
     fees = MoneyField("Fees")
     expenses = MoneyField("Expenses")

@@ -38,6 +38,7 @@ from .forms import (
     FeeForm,
     ImportForm,
     InvolvementForm,
+    LinkAccountForm,
     MemberForm,
     RateForm,
     SensitiveForm,
@@ -105,11 +106,33 @@ def _record(action: str, member: NetworkMember, detail: str = "", subject_type: 
     )
 
 
-def _own_member_or_404() -> NetworkMember:
-    """The signed-in person's own member record, or a page saying their account is not linked."""
+MEMBER_ROLE = "network_member"
+
+
+def unlinked_member_accounts(limit: int = 50) -> list[accounts.User]:
+    """Active accounts with the network member role that no member record is linked to.
+
+    Their "My involvement" page can only explain what is missing, so the lead's list shows them
+    with a way to link each one."""
+    linked = select(NetworkMember.user_id).where(col(NetworkMember.user_id).is_not(None))
+    return list(get_session().exec(
+        select(accounts.User)
+        .join(accounts.UserRole, col(accounts.UserRole.user_id) == col(accounts.User.id))
+        .where(accounts.UserRole.role == MEMBER_ROLE, col(accounts.User.active),
+               col(accounts.User.id).not_in(linked))
+        .order_by(col(accounts.User.display_name), col(accounts.User.id))
+        .limit(limit)
+    ).all())
+
+
+def _own_member_or_explain() -> NetworkMember:
+    """The signed-in person's own member record, or (instead of the page) one saying what is missing.
+
+    Not a refusal: the person may see their own pages, there is just nothing linked yet, and the
+    page says who can link it."""
     member = member_for_user(get_session(), current_user)
     if member is None:
-        abort(make_response(render_template("network/no_record.html"), 404))
+        abort(make_response(render_template("network/no_record.html"), 200))
     return member
 
 
@@ -148,6 +171,49 @@ def index() -> Any:
         may_pay=can(current_user, "network.manage_payments"),
         may_report=can(current_user, "network.view_reports"),
         may_rates=can(current_user, "network.manage_rates"),
+        unlinked=unlinked_member_accounts() if can(current_user, "network.manage_members") else [],
+    )
+
+
+@bp.route("/accounts/<user_id>/link", methods=["GET", "POST"])
+@require("network.manage_members")
+@csrf_checked_by_form
+def link_account(user_id: str) -> Any:
+    """Link an account with the member role to a member record, so its owner sees their own pages."""
+    session = get_session()
+    user = session.get(accounts.User, user_id)
+    if user is None or MEMBER_ROLE not in user.role_names:
+        abort(404)
+    already = member_for_user(session, user)
+    if already is not None:
+        flash(f"{user.display_name}'s account is already linked to {already.preferred_name}.", "success")
+        return redirect(url_for(".member", member_id=already.id))
+    free = session.exec(
+        select(NetworkMember).where(col(NetworkMember.user_id).is_(None))
+        .order_by(col(NetworkMember.preferred_name), col(NetworkMember.id))
+    ).all()
+    form = LinkAccountForm()
+    form.member_id.choices = [("", "Choose a member record")] + [
+        (m.id, f"{m.preferred_name}" + (f" ({m.email})" if m.email else "")) for m in free
+    ]
+    if form.validate_on_submit():
+        member = session.get(NetworkMember, form.member_id.data)
+        if member is None or member.user_id is not None:  # linked meanwhile, or not a record at all
+            form.member_id.errors = [
+                "That record is already linked to another account, or no longer exists: choose another"
+            ]
+        else:
+            member.user_id, member.updated_at = user.id, utcnow()
+            session.add(member)
+            _record("linked a portal account to a network member", member, user.email)
+            session.commit()
+            flash(f"{user.display_name}'s account is now linked to {member.preferred_name}.", "success")
+            return redirect(url_for(".member", member_id=member.id))
+    return _form_page(
+        form, f"Link {user.display_name}'s account", "Network", url_for(".index"),
+        intro=f"{user.display_name} ({user.email}) has the network member role, but no member record is "
+        "linked to their account, so they cannot see their involvement, fees or caps. Choose their "
+        "record, or add a new member record for them with this email address as their portal account.",
     )
 
 
@@ -155,7 +221,8 @@ def index() -> Any:
 @require("network.manage_members")
 @csrf_checked_by_form
 def new_member() -> Any:
-    form = MemberForm(data={"contact_by": "email", "preferred_format": "standard", "status": "applicant"})
+    form = MemberForm(data={"contact_by": "email", "preferred_format": "standard", "status": "applicant",
+                            "account_email": request.args.get("account", "")[:254]})
     if _member_valid(form, None):
         member = NetworkMember(preferred_name="")
         _fill_member(member, form)
@@ -447,10 +514,7 @@ def member_caps(member_id: str) -> Any:
 @require("network.set_own_caps")
 @csrf_checked_by_form
 def my_caps() -> Any:
-    member = member_for_user(get_session(), current_user)
-    if member is None:
-        abort(404)
-    return _caps_page(member, url_for(".me"))
+    return _caps_page(_own_member_or_explain(), url_for(".me"))
 
 
 def _caps_page(member: NetworkMember, back: str) -> Any:
@@ -933,8 +997,7 @@ def rates() -> Any:
 @bp.route("/me")
 @require("network.view_own")
 def me() -> Any:
-    member = _own_member_or_404()
-    return _member_page(member, own=True)
+    return _member_page(_own_member_or_explain(), own=True)
 
 
 def _statement_page(member: NetworkMember, own: bool) -> Any:
@@ -955,7 +1018,7 @@ def _statement_page(member: NetworkMember, own: bool) -> Any:
 @bp.route("/me/statement")
 @require("network.view_own")
 def my_statement() -> Any:
-    member = _own_member_or_404()
+    member = _own_member_or_explain()
     return _statement_page(member, own=True)
 
 
@@ -996,7 +1059,7 @@ def _letter_page(member: NetworkMember, own: bool) -> Any:
 @bp.route("/me/letter")
 @require("network.view_own")
 def my_letter() -> Any:
-    member = _own_member_or_404()
+    member = _own_member_or_explain()
     return _letter_page(member, own=True)
 
 

@@ -34,6 +34,7 @@ ROLES = {  # the demo account for each role
     "safeguarding": "safeguarding@example.org", "hr": "hr@example.org",
     "manager": "manager@example.org", "staff": "staff@example.org",
     "member": "member@example.org", "trainer": "trainer@example.org",
+    "unlinked member": "newmember@example.org",  # the member role, no member record linked yet
 }
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
                                                      "wcag22aa"]},
