@@ -67,6 +67,8 @@ NOT_LINKED = {
 # is excused; the union test below still needs some role (or the named test) to reach each one.
 ONLY_WITH_OWN_RECORDS = {
     "inbox.view": "a message in the person's own inbox",
+    **{f"plugin_network.{name}": "a network member's own record: none is linked to the account yet"
+       for name in ("my_caps", "my_letter", "my_statement")},
     "projects.edit": "a project the person owns or is on the team of",
     "plugin_checklists.answer_item": "a project the person is on the team of",
     "plugin_checklists.claim_rung": "a project the person is on the team of",
