@@ -129,10 +129,11 @@ def _own_member_or_explain() -> NetworkMember:
     """The signed-in person's own member record, or (instead of the page) one saying what is missing.
 
     Not a refusal: the person may see their own pages, there is just nothing linked yet, and the
-    page says who can link it."""
+    page says who can link it. A form sent from such an account saves nothing, and says so."""
     member = member_for_user(get_session(), current_user)
     if member is None:
-        abort(make_response(render_template("network/no_record.html"), 200))
+        page = render_template("network/no_record.html", sent=request.method == "POST")
+        abort(make_response(page, 200))
     return member
 
 

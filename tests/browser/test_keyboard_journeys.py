@@ -54,6 +54,12 @@ def choose(page: Page, group: Locator, option: str, stops: list[dict[str, Any]])
 
 
 def starts_with_the_skip_link(page: Page) -> None:
+    """The first Tab reaches the skip link, and Enter moves focus to the main content.
+
+    GOV.UK Frontend's script (a module, so it runs after the page is parsed) is what moves the
+    focus; a keyboard faster than the script only moves the reading point, so wait for it.
+    """
+    page.wait_for_selector("[data-govuk-skip-link-init]", state="attached")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     page.keyboard.press("Enter")

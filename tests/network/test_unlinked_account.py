@@ -51,6 +51,16 @@ def test_her_page_says_what_is_missing_and_who_can_fix_it(app, unlinked):
     assert "Skip to main content" in text  # in the portal's shell
 
 
+def test_a_form_she_sends_saves_nothing_and_says_so(app, unlinked):
+    jo = login(app.test_client(), EMAIL)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', jo.get("/account/password").get_data(as_text=True))
+    response = jo.post("/network/me/caps", data={"weekly_cap": "20.00", "csrf_token": token.group(1)})
+    text = response.get_data(as_text=True)
+    assert "There is no record to save it to, so nothing was saved." in text
+    with app.app_context():
+        assert get_session().exec(select(NetworkMember).where(NetworkMember.user_id == unlinked)).first() is None
+
+
 def test_the_lead_sees_the_unlinked_account_and_links_it(app, client_as, unlinked):
     lead = client_as("coproduction_lead")
     listing = lead.get("/network/").get_data(as_text=True)
