@@ -194,7 +194,7 @@ def test_every_post_route_is_fuzzed_or_says_why_not(fuzz_world):
         "plugin_training.review",  # the seeded version is published already: nothing to review
         "plugin_training.edit_platform",  # no LMS in the world; the same form is fuzzed at .platforms
         "plugin_lived_experience.named_use",  # only for contributions shared for public use
-        "plugin_network.link_account",  # the world's account is not a member's (404); bad choices: test_unlinked_account
+        "plugin_network.link_account",  # the world's account is no member's (404): see test_unlinked_account
     }
 
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 from coprod_portal import accounts
 from coprod_portal.audit import AuditEvent
 from coprod_portal.db import get_session
-from coprod_portal.testing import DEMO_PASSWORD, login
+from coprod_portal.testing import DEMO_PASSWORD, csrf_token, login
 from plugins.network.models import NetworkMember
 
 from .helpers import member_id, post
@@ -53,12 +53,13 @@ def test_her_page_says_what_is_missing_and_who_can_fix_it(app, unlinked):
 
 def test_a_form_she_sends_saves_nothing_and_says_so(app, unlinked):
     jo = login(app.test_client(), EMAIL)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', jo.get("/account/password").get_data(as_text=True))
-    response = jo.post("/network/me/caps", data={"weekly_cap": "20.00", "csrf_token": token.group(1)})
+    token = csrf_token(jo, "/account/password")
+    response = jo.post("/network/me/caps", data={"weekly_cap": "20.00", "csrf_token": token})
     text = response.get_data(as_text=True)
     assert "There is no record to save it to, so nothing was saved." in text
     with app.app_context():
-        assert get_session().exec(select(NetworkMember).where(NetworkMember.user_id == unlinked)).first() is None
+        linked = select(NetworkMember).where(NetworkMember.user_id == unlinked)
+        assert get_session().exec(linked).first() is None
 
 
 def test_the_lead_sees_the_unlinked_account_and_links_it(app, client_as, unlinked):
