@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from coprod_portal import accounts, audit, events
@@ -32,6 +34,23 @@ def member_for_user(session: Session, user: Any) -> NetworkMember | None:
     if getattr(user, "kind", "") != "staff":
         return None
     return session.exec(select(NetworkMember).where(NetworkMember.user_id == user.id)).first()
+
+
+def link_member_to_account(session: Session, member_id: str, user_id: str) -> bool:
+    """Link a member record to a portal account only while both are still free; True when linked.
+
+    One conditional statement rather than read-then-write, so two leads linking at the same moment
+    cannot overwrite each other's link: the second is told the record (or the account) was taken."""
+    try:
+        with session.begin_nested():
+            linked = session.execute(
+                update(NetworkMember)
+                .where(col(NetworkMember.id) == member_id, col(NetworkMember.user_id).is_(None))
+                .values(user_id=user_id, updated_at=utcnow())
+            )
+    except IntegrityError:  # the account was linked to another record a moment ago
+        return False
+    return int(getattr(linked, "rowcount", 0) or 0) == 1
 
 
 def consent_in_force(session: Session, member_id: str, purpose: str) -> NetworkConsent | None:

@@ -60,6 +60,7 @@ from .service import (
     actor_label,
     consent_in_force,
     forget_special,
+    link_member_to_account,
     member_for_user,
     record_involvement,
 )
@@ -107,9 +108,10 @@ def _record(action: str, member: NetworkMember, detail: str = "", subject_type: 
 
 
 MEMBER_ROLE = "network_member"
+UNLINKED_SHOWN = 50  # accounts to link listed at once; the list says when more are waiting
 
 
-def unlinked_member_accounts(limit: int = 50) -> list[accounts.User]:
+def unlinked_member_accounts(limit: int = UNLINKED_SHOWN) -> list[accounts.User]:
     """Active accounts with the network member role that no member record is linked to.
 
     Their "My involvement" page can only explain what is missing, so the lead's list shows them
@@ -172,8 +174,16 @@ def index() -> Any:
         may_pay=can(current_user, "network.manage_payments"),
         may_report=can(current_user, "network.view_reports"),
         may_rates=can(current_user, "network.manage_rates"),
-        unlinked=unlinked_member_accounts() if can(current_user, "network.manage_members") else [],
+        **_unlinked_context(),
     )
+
+
+def _unlinked_context() -> dict[str, Any]:
+    """The accounts waiting to be linked, for those who may link them, and whether more are waiting."""
+    if not can(current_user, "network.manage_members"):
+        return {"unlinked": [], "more_unlinked": False}
+    waiting = unlinked_member_accounts(UNLINKED_SHOWN + 1)
+    return {"unlinked": waiting[:UNLINKED_SHOWN], "more_unlinked": len(waiting) > UNLINKED_SHOWN}
 
 
 @bp.route("/accounts/<user_id>/link", methods=["GET", "POST"])
@@ -183,39 +193,44 @@ def link_account(user_id: str) -> Any:
     """Link an account with the member role to a member record, so its owner sees their own pages."""
     session = get_session()
     user = session.get(accounts.User, user_id)
-    if user is None or MEMBER_ROLE not in user.role_names:
+    if user is None:
         abort(404)
+    if MEMBER_ROLE not in user.role_names:
+        return render_template("network/cannot_link.html", person=user), 404
     already = member_for_user(session, user)
     if already is not None:
-        flash(f"{user.display_name}'s account is already linked to {already.preferred_name}.", "success")
+        flash(f"{user.display_name}'s account is already linked to {already.preferred_name}.", "info")
         return redirect(url_for(".member", member_id=already.id))
-    free = session.exec(
-        select(NetworkMember).where(col(NetworkMember.user_id).is_(None))
-        .order_by(col(NetworkMember.preferred_name), col(NetworkMember.id))
-    ).all()
     form = LinkAccountForm()
     form.member_id.choices = [("", "Choose a member record")] + [
-        (m.id, f"{m.preferred_name}" + (f" ({m.email})" if m.email else "")) for m in free
+        (m.id, f"{m.preferred_name}" + (f" ({m.email})" if m.email else "")) for m in _unlinked_records()
     ]
     if form.validate_on_submit():
-        member = session.get(NetworkMember, form.member_id.data)
-        if member is None or member.user_id is not None:  # linked meanwhile, or not a record at all
-            form.member_id.errors = [
-                "That record is already linked to another account, or no longer exists: choose another"
-            ]
-        else:
-            member.user_id, member.updated_at = user.id, utcnow()
-            session.add(member)
+        chosen = form.member_id.data
+        linked = link_member_to_account(session, chosen, user.id)
+        member = session.get(NetworkMember, chosen) if linked else None
+        if member is not None:
             _record("linked a portal account to a network member", member, user.email)
             session.commit()
             flash(f"{user.display_name}'s account is now linked to {member.preferred_name}.", "success")
             return redirect(url_for(".member", member_id=member.id))
+        form.member_id.errors = [
+            "That record is already linked to another account, or no longer exists: choose another"
+        ]
     return _form_page(
         form, f"Link {user.display_name}'s account", "Network", url_for(".index"),
         intro=f"{user.display_name} ({user.email}) has the network member role, but no member record is "
         "linked to their account, so they cannot see their involvement, fees or caps. Choose their "
         "record, or add a new member record for them with this email address as their portal account.",
     )
+
+
+def _unlinked_records() -> list[NetworkMember]:
+    """Member records no account is linked to: the ones an account may be linked to."""
+    return list(get_session().exec(
+        select(NetworkMember).where(col(NetworkMember.user_id).is_(None))
+        .order_by(col(NetworkMember.preferred_name), col(NetworkMember.id))
+    ).all())
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
@@ -230,7 +245,8 @@ def new_member() -> Any:
         session = get_session()
         session.add(member)
         session.flush()
-        _record("added a network member", member, STATUSES[member.status])
+        linked = f", linked to the portal account {form.account_email.data.strip()}" if member.user_id else ""
+        _record("added a network member", member, STATUSES[member.status] + linked)
         session.commit()
         flash(f"{member.preferred_name} was added to the network.", "success")
         return redirect(url_for(".member", member_id=member.id))
