@@ -77,7 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     job_admin.init_app(app)
     inbox_pages.init_app(app)
     _register_plugin_blueprints(app, host)
-    host.call("portal_startup", app=app)
+    host.call("portal_startup", app=app, reraise=(config_module.ConfigError,))
     _context(app)
     from .cli import init_app as cli_init
 

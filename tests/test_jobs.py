@@ -370,7 +370,8 @@ def test_jobs_run_command_is_a_worker_that_stops_cleanly(chores_app, tmp_path):
     app = chores_app(JOBS_IMMEDIATE=False)
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
            "COPROD_INSTANCE_PATH": app.instance_path, "COPROD_PLUGINS": "chores",
-           "COPROD_PLUGINS_DIR": str(TEST_PLUGINS), "COPROD_SECRET_KEY": "test-secret"}
+           "COPROD_PLUGINS_DIR": str(TEST_PLUGINS),
+           "COPROD_SECRET_KEY": "test-secret-long-enough-for-the-minimum"}
     env.pop("COPROD_JOBS_IMMEDIATE", None)
     root = Path(__file__).parent.parent
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run", "--workers",
