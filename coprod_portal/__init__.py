@@ -27,7 +27,7 @@ PUBLIC_MODULES = (
     "coprod_portal.events", "coprod_portal.permissions", "coprod_portal.pages",
     "coprod_portal.forms", "coprod_portal.accounts", "coprod_portal.projects",
     "coprod_portal.testing", "coprod_portal.files", "coprod_portal.search",
-    "coprod_portal.jobs", "coprod_portal.notifications", "coprod_portal.demo",
+    "coprod_portal.jobs", "coprod_portal.notifications", "coprod_portal.demo", "coprod_portal.keys",
 )
 
 

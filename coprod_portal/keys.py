@@ -40,6 +40,9 @@ class Reencrypted:
     changed_meanwhile: int = 0
     batches: int = 0
 
+    def progress(self) -> str:
+        return f"Batch {self.batches} done ({self.rewritten} re-encrypted so far)."
+
     def summary(self, things: str) -> str:
         text = (f"Re-encrypted {self.rewritten} {things} with the newest key; "
                 f"{self.already_current} already used it.")

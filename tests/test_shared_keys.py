@@ -123,7 +123,8 @@ def test_a_shared_database_without_a_secret_key_stops_start_up(monkeypatch, tmp_
 def test_a_shared_database_without_a_lived_experience_key_stops_start_up(monkeypatch, tmp_path):
     monkeypatch.delenv(LIVED, raising=False)
     with pytest.raises(ConfigError) as caught:
-        create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": SHARED_DB, "PLUGINS": ["lived_experience"]})
+        create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": SHARED_DB,
+                    "PLUGINS": ["lived_experience"]})
     assert f"{LIVED} (or {LIVED}_FILE) must be set when the database is shared" in str(caught.value)
     assert "Fernet.generate_key()" in str(caught.value)
     assert not (tmp_path / crypto.KEY_FILE).exists()

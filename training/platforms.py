@@ -506,7 +506,7 @@ def reencrypt_keys_command(batch_size: int) -> None:
         is_current=keys.on_current_secret,
         rotate=keys.reencrypted,
         batch_size=batch_size,
-        after_batch=lambda so_far: click.echo(f"Batch {so_far.batches} done ({so_far.rewritten} re-encrypted)."),
+        after_batch=lambda so_far: click.echo(so_far.progress()),
     )
     click.echo(report.summary("private key(s)"))
     if not report.changed_meanwhile:

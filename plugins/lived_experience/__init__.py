@@ -111,7 +111,7 @@ def _rotate_key(batch_size: int) -> None:
         is_current=crypto.is_newest,
         rotate=crypto.rotate,
         batch_size=batch_size,
-        after_batch=lambda so_far: click.echo(f"Batch {so_far.batches} done ({so_far.rewritten} re-encrypted)."),
+        after_batch=lambda so_far: click.echo(so_far.progress()),
     )
     click.echo(report.summary("contribution(s)"))
     if not report.changed_meanwhile:
