@@ -419,6 +419,7 @@ def test_redis_url_without_the_redis_package_names_the_fix(tmp_path):
 
 
 def test_sqlite_jobs_url_puts_the_queue_where_it_says(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "JOBS_URL": f"sqlite:///{tmp_path / 'q.db'}"})
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "JOBS_URL": f"sqlite:///{tmp_path / 'q.db'}",
+                      "PLUGINS": []})
     assert app.extensions["coprod_jobs"].storage == f"SQLite file {tmp_path / 'q.db'}"
     assert (tmp_path / "q.db").exists()
