@@ -33,7 +33,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT / "tests"), str(ROOT)]
-from run import VENV_BIN, Server, prepare_portal  # noqa: E402
+from run import VENV_BIN, Server, prepare_portal, with_run_keys  # noqa: E402
 from training_plugin.platform import TestPlatform  # noqa: E402
 
 LAUNCH_P50_MAX, LAUNCH_P95_MAX, SIGN_MAX_MS = 12.0, 20.0, 3.0
@@ -137,7 +137,7 @@ def main() -> None:
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "lti_launch.json"))
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="coprod-lti-bench-"))
-    env = {**os.environ, "COPROD_INSTANCE_PATH": str(instance)}
+    env = with_run_keys({**os.environ, "COPROD_INSTANCE_PATH": str(instance)})
     prepare_portal(instance, env, 0)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the platform's request log
     lms = TestPlatform()

@@ -14,6 +14,7 @@ import importlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -140,6 +141,17 @@ def _latency(out: str, label: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
+def with_run_keys(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with keys for this run unless the caller set them: the portal, its CLI steps and
+    its workers then share one secret key and one lived-experience key, as servers on a shared
+    database (PostgreSQL) must, since the portal refuses to start there without them."""
+    from cryptography.fernet import Fernet
+
+    env.setdefault("COPROD_SECRET_KEY", secrets.token_urlsafe(48))
+    env.setdefault("COPROD_LIVED_EXPERIENCE_KEY", Fernet.generate_key().decode())
+    return env
+
+
 def prepare_portal(instance: Path, env: dict[str, str], scale: float) -> None:
     flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
     scale_step = [["seed-scale", "--factor", str(scale)]] if scale else []
@@ -171,7 +183,8 @@ def main() -> None:
     seconds, rounds = (2, args.rounds or 2) if args.quick else (5, args.rounds or 3)
     binary = ensure_wrk()
     instance = Path(tempfile.mkdtemp(prefix="coprod-bench-"))
-    env = {**os.environ, "COPROD_INSTANCE_PATH": str(instance), "COPROD_LOGIN_LIMIT_PER_ADDRESS": "100000"}
+    env = with_run_keys({**os.environ, "COPROD_INSTANCE_PATH": str(instance),
+                         "COPROD_LOGIN_LIMIT_PER_ADDRESS": "100000"})
     prepare_portal(instance, env, args.scale)
     bare = Server("bare:app", env, ROOT / "benchmarks", preload=True)
     portal = Server("wsgi:app", env, ROOT)

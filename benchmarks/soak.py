@@ -45,7 +45,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT / "tests"), str(ROOT)]
-from run import DEMO_PASSWORD, Server, prepare_portal  # noqa: E402
+from run import DEMO_PASSWORD, Server, prepare_portal, with_run_keys  # noqa: E402
 from training_plugin.platform import TestPlatform  # noqa: E402
 
 LEAD, MEMBER = "lead@example.org", "member@example.org"
@@ -458,7 +458,8 @@ def main() -> None:
         raise SystemExit("make soak writes test records: point DATABASE_URL at a server on 127.0.0.1 only")
     began = time.monotonic()
     instance = Path(tempfile.mkdtemp(prefix="coprod-soak-"))
-    env = {**os.environ, "COPROD_INSTANCE_PATH": str(instance), "COPROD_LOGIN_LIMIT_PER_ADDRESS": "100000"}
+    env = with_run_keys({**os.environ, "COPROD_INSTANCE_PATH": str(instance),
+                         "COPROD_LOGIN_LIMIT_PER_ADDRESS": "100000"})
     if database:
         env["DATABASE_URL"] = own_database(database)
     app, lms = prepare(env)

@@ -27,7 +27,7 @@ PUBLIC_MODULES = (
     "coprod_portal.events", "coprod_portal.permissions", "coprod_portal.pages",
     "coprod_portal.forms", "coprod_portal.accounts", "coprod_portal.projects",
     "coprod_portal.testing", "coprod_portal.files", "coprod_portal.search",
-    "coprod_portal.jobs", "coprod_portal.notifications", "coprod_portal.demo",
+    "coprod_portal.jobs", "coprod_portal.notifications", "coprod_portal.demo", "coprod_portal.keys",
 )
 
 
@@ -77,7 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     job_admin.init_app(app)
     inbox_pages.init_app(app)
     _register_plugin_blueprints(app, host)
-    host.call("portal_startup", app=app)
+    host.call("portal_startup", app=app, reraise=(config_module.ConfigError,))
     _context(app)
     from .cli import init_app as cli_init
 

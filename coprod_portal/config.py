@@ -13,13 +13,75 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy as sa
 from flask import Flask
 
 DEFAULT_STAGES = ("idea", "design", "development", "commissioning", "delivery", "review", "closed")
 
 
+SECRET_KEY_MIN_LENGTH = 32
+MAKE_SECRET_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def value_or_file(name: str, *, min_length: int = 1) -> str | None:
+    """The setting ``name`` from the environment: the variable itself, else the contents of the
+    file named by ``<name>_FILE`` (how systemd credentials and Kubernetes secrets arrive), else
+    None. Both set is a ConfigError, since one of them would be silently ignored. A ``_FILE``
+    that is missing, unreadable, empty or shorter than ``min_length`` is a ConfigError too:
+    starting with no key, or half a key, would look like working until a second server disagrees.
+    """
+    value, path = os.environ.get(name), os.environ.get(f"{name}_FILE")
+    if value and path:
+        raise ConfigError(f"Both {name} and {name}_FILE are set. Set only one of them.")
+    if path:
+        value = _read_setting_file(f"{name}_FILE", path)
+        source = f"The file named by {name}_FILE ({path})"
+    else:
+        source = name
+    if not value:
+        return None
+    if len(value) < min_length:
+        raise ConfigError(f"{source} holds {len(value)} characters; {name} needs at least {min_length}.")
+    return value
+
+
+def _read_setting_file(setting: str, path: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not text"
+        raise ConfigError(f"{setting} names {path}, which cannot be read ({reason}).") from exc
+    if not text:
+        raise ConfigError(f"{setting} names {path}, which is empty.")
+    return text
+
+
+def list_or_file(name: str, *, min_length: int = 1) -> list[str]:
+    """Like :func:`value_or_file` for a list: items separated by commas or new lines."""
+    raw = value_or_file(name, min_length=min_length) or ""
+    items = [part.strip() for part in raw.replace("\n", ",").split(",") if part.strip()]
+    for item in items:
+        if len(item) < min_length:
+            raise ConfigError(f"Each key in {name} needs at least {min_length} characters.")
+    return items
+
+
+def shared_database(url: str | None) -> bool:
+    """Whether the database can be shared by several servers: anything but SQLite. Keys must
+    then come from the operator, the same on every server, not from one server's instance folder.
+    A URL naming no database the portal can use is not called shared: the database check reports
+    it with its own, more useful message."""
+    if not url:
+        return False
+    try:
+        backend = sa.engine.make_url(str(url)).get_dialect().name
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError):
+        return False
+    return backend != "sqlite"
 
 
 def _env_list(name: str) -> list[str] | None:
@@ -40,7 +102,11 @@ def defaults_from_environment() -> dict[str, Any]:
     """Read every COPROD_* variable; unset ones get the safe default."""
     env = os.environ
     return {
-        "SECRET_KEY": env.get("COPROD_SECRET_KEY") or env.get("SECRET_KEY"),
+        "SECRET_KEY": value_or_file("COPROD_SECRET_KEY", min_length=SECRET_KEY_MIN_LENGTH)
+        or env.get("SECRET_KEY"),
+        "SECRET_KEY_FALLBACKS": list_or_file(
+            "COPROD_SECRET_KEY_FALLBACKS", min_length=SECRET_KEY_MIN_LENGTH
+        ),
         "DATABASE_URL": env.get("DATABASE_URL") or env.get("COPROD_DATABASE_URL"),
         "PLUGINS": _env_list("COPROD_PLUGINS") or ["builtins"],
         "PLUGINS_DIR": env.get("COPROD_PLUGINS_DIR"),
@@ -84,10 +150,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     )
     app.config.update(overrides or {})
     instance = _ensure_instance_folder(Path(app.instance_path))
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _secret_key_from(instance)
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key_from(instance, app.config["DATABASE_URL"])
     if not app.config["PLUGINS_DIR"]:
         app.config["PLUGINS_DIR"] = str(instance / "plugins")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
@@ -109,8 +175,18 @@ def _ensure_instance_folder(path: Path) -> Path:
     return path
 
 
-def _secret_key_from(instance: Path) -> str:
-    """Generate a secret on first run and keep it, so sessions survive restarts."""
+def _secret_key_from(instance: Path, database_url: str) -> str:
+    """Generate a secret on first run and keep it, so sessions survive restarts.
+
+    Only with SQLite, where one machine serves the portal: with a shared database, each server
+    would make its own key, and a session (or an LMS key) made on one would fail on the next.
+    """
+    if shared_database(database_url):
+        raise ConfigError(
+            "COPROD_SECRET_KEY (or COPROD_SECRET_KEY_FILE) must be set when the database is shared "
+            "(DATABASE_URL is not SQLite): every server needs the same secret key. "
+            f"Make one with {MAKE_SECRET_KEY}."
+        )
     key_file = instance / "secret_key"
     if not key_file.exists():
         draft = instance / f".secret_key.{os.getpid()}"

@@ -58,6 +58,9 @@ def portal_startup(app: Flask) -> None:
 
     Use it to read your plugin's settings (``app.config["PLUGIN_<NAME>"]``) or register
     template filters. Do no database work here: the database may not be migrated yet.
+    A setting the plugin cannot work without (a key on a shared database, say) is refused by
+    raising ``coprod_portal.keys.ConfigError`` naming the setting: start-up then stops with that
+    message, as for the core's own settings. Any other exception only marks the plugin failed.
     """
 
 

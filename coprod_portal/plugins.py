@@ -205,18 +205,21 @@ class PluginHost:
     # --- calling ---------------------------------------------------------------------------
 
     def call(self, hook: str, *, deny_on_error: bool = False, failures: list[str] | None = None,
-             **kwargs: Any) -> list[tuple[str, Any]]:
+             reraise: tuple[type[Exception], ...] = (), **kwargs: Any) -> list[tuple[str, Any]]:
         """Call each implementation of ``hook`` on its own; return (plugin, answer) pairs.
 
         None answers are dropped. A failing implementation is logged and recorded on its
         plugin; with ``deny_on_error`` it counts as the answer False (permission votes), and
         its name is added to ``failures`` when the caller must know (erasure must be whole).
+        Exceptions of the ``reraise`` types pass through (a setting start-up cannot do without).
         """
         caller = getattr(self.pm.hook, hook)
         answers: list[tuple[str, Any]] = []
         for impl in reversed(caller.get_hookimpls()):
             try:
                 answer = impl.function(*[kwargs[arg] for arg in impl.argnames])
+            except reraise:
+                raise
             except Exception as exc:
                 self.hook_failed(impl.plugin_name, hook, exc)
                 if failures is not None:

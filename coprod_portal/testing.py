@@ -66,8 +66,10 @@ def build_app(tmp_path: Path, plugins: list[str] | None = None, config: dict[str
 
 
 def _template_key(settings: dict[str, Any], seed_demo: bool) -> tuple[Any, ...]:
-    """Apps with the same plugins (and demo data or not) start from the same database."""
-    return (tuple(settings["PLUGINS"]), str(settings.get("PLUGINS_DIR")), seed_demo)
+    """Apps with the same plugins (and demo data or not) start from the same database; and the
+    same secret key, since seeded data may be encrypted with keys derived from it."""
+    return (tuple(settings["PLUGINS"]), str(settings.get("PLUGINS_DIR")), seed_demo,
+            str(settings.get("SECRET_KEY")))
 
 
 def _prepare_sqlite(app: Flask, settings: dict[str, Any], seed_demo: bool) -> None:

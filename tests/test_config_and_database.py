@@ -23,7 +23,7 @@ def test_bad_database_url_stops_start_up_naming_the_setting(tmp_path):
 
 def test_unreachable_database_fails_db_upgrade_with_a_clear_message(tmp_path):
     app = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
-                      "INSTANCE_PATH": str(tmp_path)})
+                      "INSTANCE_PATH": str(tmp_path), "PLUGINS": []})
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 1
     assert "The database at DATABASE_URL cannot be reached" in result.output
@@ -47,8 +47,10 @@ def test_instance_path_that_is_a_file_is_named(tmp_path):
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):
-    first = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": None})
-    second = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": None})
+    one_machine = {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": None,
+                   "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}"}
+    first = create_app(one_machine)
+    second = create_app(one_machine)
     assert len(first.config["SECRET_KEY"]) > 40
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"

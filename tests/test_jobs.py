@@ -370,7 +370,8 @@ def test_jobs_run_command_is_a_worker_that_stops_cleanly(chores_app, tmp_path):
     app = chores_app(JOBS_IMMEDIATE=False)
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
            "COPROD_INSTANCE_PATH": app.instance_path, "COPROD_PLUGINS": "chores",
-           "COPROD_PLUGINS_DIR": str(TEST_PLUGINS), "COPROD_SECRET_KEY": "test-secret"}
+           "COPROD_PLUGINS_DIR": str(TEST_PLUGINS),
+           "COPROD_SECRET_KEY": "test-secret-long-enough-for-the-minimum"}
     env.pop("COPROD_JOBS_IMMEDIATE", None)
     root = Path(__file__).parent.parent
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run", "--workers",
@@ -418,6 +419,7 @@ def test_redis_url_without_the_redis_package_names_the_fix(tmp_path):
 
 
 def test_sqlite_jobs_url_puts_the_queue_where_it_says(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "JOBS_URL": f"sqlite:///{tmp_path / 'q.db'}"})
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "JOBS_URL": f"sqlite:///{tmp_path / 'q.db'}",
+                      "PLUGINS": []})
     assert app.extensions["coprod_jobs"].storage == f"SQLite file {tmp_path / 'q.db'}"
     assert (tmp_path / "q.db").exists()

@@ -1,5 +1,7 @@
 """The tool's RSA keys: a key set per platform registration, kept in the database with each
-private key encrypted (Fernet, with a key derived from the app's secret key).
+private key encrypted (Fernet, with a key derived from the app's secret key; keys derived from
+``SECRET_KEY_FALLBACKS`` still decrypt, so the secret key can be rotated, and
+``flask lti re-encrypt-keys`` then moves every private key to the new secret).
 
 Each registration signs its client assertions and deep-linking replies with its own key, so one
 LMS never holds a key that could speak to another, and rotating one LMS's key leaves the others
@@ -29,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app
@@ -44,9 +46,30 @@ OVERLAP = timedelta(hours=1)
 _loaded: dict[str, Any] = {}
 
 
-def _fernet() -> Fernet:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"training-tool-key:" + secret).digest()))
+def _derived(secret: Any) -> Fernet:
+    digest = hashlib.sha256(b"training-tool-key:" + str(secret).encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _fernet() -> MultiFernet:
+    """Encrypts with the secret key; also decrypts with every one in ``SECRET_KEY_FALLBACKS``."""
+    secrets = [current_app.config["SECRET_KEY"], *(current_app.config.get("SECRET_KEY_FALLBACKS") or [])]
+    return MultiFernet([_derived(secret) for secret in secrets])
+
+
+def on_current_secret(token: str) -> bool:
+    """Whether a stored private key is encrypted with the current secret key: decrypting with it
+    alone tells, since Fernet tokens do not name their key (no key-id column to keep in step)."""
+    try:
+        _derived(current_app.config["SECRET_KEY"]).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def reencrypted(token: str) -> str:
+    """``token`` encrypted with the current secret key (it may have been made with a fallback)."""
+    return _fernet().rotate(token.encode()).decode()
 
 
 def new_key(session: Session, platform: TrainingPlatform) -> TrainingToolKey:

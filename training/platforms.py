@@ -16,11 +16,12 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from coprod_portal import audit
 from coprod_portal.db import get_session
 from coprod_portal.forms import PortalForm, csrf_checked_by_form
+from coprod_portal.keys import BATCH_SIZE, reencrypt_rows
 from coprod_portal.permissions import require
 
 from . import dynamic, keys, lti
 from .course import PLUGIN
-from .models import TrainingPlatform, TrainingRegistrationLink
+from .models import TrainingPlatform, TrainingRegistrationLink, TrainingToolKey
 from .views import bp
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -489,3 +490,24 @@ def rotate_keys_command(registration: str) -> None:
         f"{platform.name} now signs with key {key.kid}; the old key stays published for "
         f"{int(keys.OVERLAP.total_seconds() // 60)} minutes."
     )
+
+
+@bp.cli.command("re-encrypt-keys")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=BATCH_SIZE, show_default=True,
+              help="Keys re-encrypted (and committed) at a time.")
+def reencrypt_keys_command(batch_size: int) -> None:
+    """After the secret key is rotated (new one in COPROD_SECRET_KEY, old one in
+    COPROD_SECRET_KEY_FALLBACKS), re-encrypt every registration's private key with the new
+    secret, so the old one can be dropped. Safe while serving; run it again if interrupted."""
+    report = reencrypt_rows(
+        get_session(),
+        TrainingToolKey.__table__,  # type: ignore[attr-defined]
+        ["private_key"],
+        is_current=keys.on_current_secret,
+        rotate=keys.reencrypted,
+        batch_size=batch_size,
+        after_batch=lambda so_far: click.echo(so_far.progress()),
+    )
+    click.echo(report.summary("private key(s)"))
+    if not report.changed_meanwhile:
+        click.echo("You can now remove the old secret key from COPROD_SECRET_KEY_FALLBACKS.")

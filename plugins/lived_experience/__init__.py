@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from coprod_portal import events
 from coprod_portal.db import get_session
 from coprod_portal.hookspecs import hookimpl
+from coprod_portal.keys import BATCH_SIZE, reencrypt_rows
 from coprod_portal.permissions import can
 from coprod_portal.search import MAX_RESULTS_PER_GROUP, matches
 from coprod_portal.types import (
@@ -86,23 +87,35 @@ def _cli() -> None:
     pass
 
 
+ENCRYPTED_COLUMNS = ["narrative_token", "content_note_token", "topics_token", "review_note_token",
+                     "public_wording_token"]
+
+
 @_cli.command(
     "rotate-key",
-    help="Re-encrypt every contribution with the first key in "
-    "COPROD_LIVED_EXPERIENCE_KEY. Keep the old keys listed until it is done.",
+    help="Re-encrypt every contribution with the first (newest) key in "
+    "COPROD_LIVED_EXPERIENCE_KEY. Keep the old keys listed until it is done. Safe to run while "
+    "the portal serves; if interrupted, run it again: it skips what is already done.",
 )
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=BATCH_SIZE, show_default=True,
+              help="Contributions re-encrypted (and committed) at a time.")
 @with_appcontext
-def _rotate_key() -> None:
-    session = get_session()
-    count = 0
-    for c in session.exec(select(LivedExperienceContribution)):
-        c.narrative_token = crypto.rotate(c.narrative_token)
-        c.content_note_token = crypto.rotate(c.content_note_token)
-        c.topics_token = crypto.rotate(c.topics_token)
-        session.add(c)
-        count += 1
-    session.commit()
-    click.echo(f"Re-encrypted {count} contribution(s) with the first key. You can now remove the old keys.")
+def _rotate_key(batch_size: int) -> None:
+    """Ciphertext already on the newest key is told apart by decrypting it with that key alone
+    (Fernet tokens do not name their key): no key-id column to keep in step with the keys, and
+    a run that stopped half-way is finished by running it again."""
+    report = reencrypt_rows(
+        get_session(),
+        LivedExperienceContribution.__table__,  # type: ignore[attr-defined]
+        ENCRYPTED_COLUMNS,
+        is_current=crypto.is_newest,
+        rotate=crypto.rotate,
+        batch_size=batch_size,
+        after_batch=lambda so_far: click.echo(so_far.progress()),
+    )
+    click.echo(report.summary("contribution(s)"))
+    if not report.changed_meanwhile:
+        click.echo("You can now remove the old keys.")
 
 
 @hookimpl

@@ -1,12 +1,15 @@
 """Encryption at rest for contribution text, content notes and topics (Fernet, from ``cryptography``).
 
 The key comes from ``PLUGIN_LIVED_EXPERIENCE["keys"]`` in the app's config, else the
-``COPROD_LIVED_EXPERIENCE_KEY`` environment variable: one Fernet key, or several separated by
-commas for rotation (the first encrypts; every one decrypts). With neither set, a key is
-generated once and kept in ``instance/lived_experience_key`` (readable by the owner only), the
-way the portal keeps its secret key (under ``TESTING`` it is derived from the test secret key,
-because the test helpers copy one seeded database into many instance folders). Losing the key
-loses every contribution: back it up apart from the database (see the README).
+``COPROD_LIVED_EXPERIENCE_KEY`` environment variable or the file named by
+``COPROD_LIVED_EXPERIENCE_KEY_FILE``: one Fernet key, or several separated by commas (or new
+lines, in the file) for rotation (the first, newest, encrypts; every one decrypts). With none
+set and SQLite, a key is generated once and kept in ``instance/lived_experience_key`` (readable
+by the owner only), the way the portal keeps its secret key; with a shared database start-up
+stops instead, since each server would make a different key and could not read the others'
+contributions. Under ``TESTING`` it is derived from the test secret key, because the test
+helpers copy one seeded database into many instance folders. Losing the key loses every
+contribution: back it up apart from the database (see the README).
 """
 
 from __future__ import annotations
@@ -19,28 +22,55 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
 
+from coprod_portal.keys import ConfigError, list_or_file, shared_database
+
 KEY_FILE = "lived_experience_key"
 ENV = "COPROD_LIVED_EXPERIENCE_KEY"
+MAKE_KEY = 'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 
 
-class KeyProblem(ValueError):
+class KeyProblem(ConfigError, ValueError):
     """The configured key cannot be used; the message names the setting and the fix."""
 
 
-def load_keys(app: Flask, configured: str | list[str] | None) -> MultiFernet:
-    raw = configured if configured is not None else os.environ.get(ENV, "")
-    keys = [k.strip() for k in (raw.split(",") if isinstance(raw, str) else raw) if k and k.strip()]
+class Keyring(MultiFernet):
+    """Every configured key (each decrypts), remembering the newest (which encrypts), so the
+    re-encryption command can tell ciphertext already on it from ciphertext that is not."""
+
+    def __init__(self, fernets: list[Fernet]) -> None:
+        super().__init__(fernets)
+        self.newest = fernets[0]
+
+    def is_newest(self, token: str) -> bool:
+        try:
+            self.newest.decrypt(token.encode("ascii"))
+        except InvalidToken:
+            return False
+        return True
+
+
+def load_keys(app: Flask, configured: str | list[str] | None) -> Keyring:
+    if configured is None:
+        keys = list_or_file(ENV)
+    else:
+        raw = configured.split(",") if isinstance(configured, str) else configured
+        keys = [k.strip() for k in raw if k and k.strip()]
     if not keys and app.config.get("TESTING"):
         keys = [_derived_key(app.config["SECRET_KEY"])]
+    if not keys and shared_database(app.config.get("DATABASE_URL")):
+        raise KeyProblem(
+            f"{ENV} (or {ENV}_FILE) must be set when the database is shared (DATABASE_URL is not "
+            "SQLite): every server needs the same key to read contributions. "
+            f"Make one with `{MAKE_KEY}`."
+        )
     if not keys:
         keys = [_instance_key(Path(app.instance_path))]
     try:
-        return MultiFernet([Fernet(key.encode()) for key in keys])
+        return Keyring([Fernet(key.encode()) for key in keys])
     except ValueError as exc:
         raise KeyProblem(
             f"{ENV} must be one or more Fernet keys separated by commas (32 url-safe base64-encoded "
-            'bytes each; make one with `python -c "from cryptography.fernet import Fernet; '
-            'print(Fernet.generate_key().decode())"`)'
+            f"bytes each; make one with `{MAKE_KEY}`)"
         ) from exc
 
 
@@ -68,7 +98,7 @@ def _instance_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
-def _fernet() -> MultiFernet:
+def _fernet() -> Keyring:
     return current_app.extensions["lived_experience_fernet"]
 
 
@@ -91,8 +121,11 @@ def decrypt(token: str | None) -> str | None:
         ) from exc
 
 
-def rotate(token: str | None) -> str | None:
+def rotate(token: str) -> str:
     """Re-encrypt with the first key (MultiFernet.rotate)."""
-    if token is None:
-        return None
     return _fernet().rotate(token.encode("ascii")).decode("ascii")
+
+
+def is_newest(token: str) -> bool:
+    """Whether ``token`` is already encrypted with the first (newest) key."""
+    return _fernet().is_newest(token)

@@ -58,7 +58,9 @@ def test_a_bad_key_is_refused_with_a_message_naming_the_setting(app):
         raise AssertionError("a bad key must be refused")
 
 
-def test_without_a_key_one_is_generated_once_and_kept_in_the_instance_folder(tmp_path, app):
+def test_without_a_key_one_is_generated_once_and_kept_in_the_instance_folder(tmp_path, app, monkeypatch):
+    # one machine on SQLite (with a shared database start-up refuses: tests/test_shared_keys.py)
+    monkeypatch.setitem(app.config, "DATABASE_URL", f"sqlite:///{tmp_path / 'one-machine.db'}")
     app.config["TESTING"] = False
     try:
         first = crypto.load_keys(app, "")
