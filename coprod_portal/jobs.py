@@ -420,10 +420,11 @@ def _claim_slot(huey: Any, name: str, slot: str) -> bool:
         return bool(huey.put_if_empty(key, "1", SLOT_KEPT_SECONDS))
     if not huey.put_if_empty(key, "1"):
         return False
-    cutoff = (datetime.strptime(slot, SLOT_FORMAT) - timedelta(seconds=SLOT_KEPT_SECONDS)).strftime(SLOT_FORMAT)
+    cutoff = datetime.strptime(slot, SLOT_FORMAT) - timedelta(seconds=SLOT_KEPT_SECONDS)
+    oldest_kept = cutoff.strftime(SLOT_FORMAT)
     prefix = f"periodic.{name}."
     for old in list(huey.storage.result_items()):
-        if old.startswith(prefix) and old.removeprefix(prefix) < cutoff:
+        if old.startswith(prefix) and old.removeprefix(prefix) < oldest_kept:
             huey.storage.delete_data(old)
     return True
 

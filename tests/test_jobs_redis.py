@@ -123,13 +123,14 @@ def _second_server(app):
 
 def _start_worker(app, log_path: Path) -> subprocess.Popen:
     """``flask jobs run`` in its own process, as on a server of its own."""
-    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "COPROD_INSTANCE_PATH": app.instance_path,
-           "COPROD_PLUGINS": "chores", "COPROD_PLUGINS_DIR": str(TEST_PLUGINS),
+    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
+           "COPROD_INSTANCE_PATH": app.instance_path, "COPROD_PLUGINS": "chores",
+           "COPROD_PLUGINS_DIR": str(TEST_PLUGINS),
            "COPROD_SECRET_KEY": "test-secret", "COPROD_JOBS_URL": app.config["JOBS_URL"]}
     env.pop("COPROD_JOBS_IMMEDIATE", None)
     with log_path.open("w") as log:
-        return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run", "--workers", "1"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run", "--workers", "1"]
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _stop(worker: subprocess.Popen, log_path: Path) -> str:
@@ -166,7 +167,8 @@ def test_two_servers_schedulers_run_a_periodic_job_once_per_schedule(redis_app):
     def tick(when):
         """Each server's Huey scheduler queues the periodic tasks due at ``when``."""
         for app in servers:
-            Scheduler(app.extensions["coprod_jobs"].huey, threading.Event(), 1, True).enqueue_periodic_tasks(when)
+            scheduler = Scheduler(app.extensions["coprod_jobs"].huey, threading.Event(), 1, True)
+            scheduler.enqueue_periodic_tasks(when)
         return _run_queue(*servers)
 
     assert tick(nightly) >= 3  # both servers' triggers, and the one job they queued
@@ -244,7 +246,8 @@ def test_failures_from_every_servers_worker_are_listed_with_the_worker(redis_app
         try:
             with redis_app.app_context():
                 jobs.enqueue("chores.supplier", room_id=room)
-            assert _wait_for(lambda: len(_failures(redis_app)) == number + 1, 60), log_path.read_text()
+            assert _wait_for(lambda expected=number + 1: len(_failures(redis_app)) == expected, 60), (
+                log_path.read_text())
         finally:
             output = _stop(worker, log_path)
         assert f"queue: Redis at {redis_app.config['JOBS_URL']}" in output
