@@ -9,8 +9,10 @@ Plugins declare jobs through ``portal_jobs`` (``types.Job``) and schedules throu
     jobs.enqueue_after_commit(session, "network.send_reminder", member_id=member.id)
 
 The queue is Huey's: a SQLite file (``instance/jobs.db``) by default, Redis when
-``COPROD_JOBS_URL=redis://…`` (install the ``redis`` package then). ``flask --app wsgi jobs
-run`` is the worker; ``make run`` starts one beside the web server. With ``JOBS_IMMEDIATE``
+``COPROD_JOBS_URL=redis://…`` (install the ``redis`` extra then). ``flask --app wsgi jobs
+run`` is the worker; ``make run`` starts one beside the web server. With Redis, every server may
+run a worker: they share the queue, the delayed jobs and the retries, and a periodic job runs
+once per schedule across all of them (see ``_claim_slot``). With ``JOBS_IMMEDIATE``
 (tests) a job runs as soon as it is queued, in the caller's thread, and delayed jobs and
 retries wait forever.
 
@@ -18,8 +20,9 @@ Huey binds its tasks when they are defined, but plugins come and go with the all
 the core registers ONE Huey task (``portal_job``) that looks the job up by name in the app's
 registry, built at start-up from the hooks. Each job runs in an app context with a fresh
 database session. A job that raises is retried with back-off (the delay doubles each time,
-up to an hour); every failure is written to ``core_job_failure`` through Huey's signals and
-listed for admins on /admin/jobs, where a job that gave up can be tried again.
+up to an hour); every failure is written to ``core_job_failure`` through Huey's signals, with
+the worker (host name and process id) that saw it, and listed for admins on /admin/jobs, where a
+job that gave up can be tried again.
 """
 
 # No "from __future__ import annotations": this module defines a SQLModel table.
@@ -27,6 +30,7 @@ import json
 import logging
 import os
 import re
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,8 +38,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey, crontab, signals
-from huey.exceptions import ConfigurationError
+from huey import RedisExpireHuey, SqliteHuey, crontab, signals
+from huey.storage import RedisExpireStorage
 from huey.utils import normalize_time
 from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -50,6 +54,9 @@ GENERIC_TASK = "portal_job"
 MAX_RETRY_DELAY_SECONDS = 3600
 BACKOFF = 2
 RESOLVED_KEPT_DAYS = 30
+SLOT_KEPT_SECONDS = 24 * 3600  # how long a claimed schedule slot is remembered
+SLOT_FORMAT = "%Y-%m-%dT%H:%M"  # one slot per minute: cron's finest step
+REDIS_CONNECT_TIMEOUT_SECONDS = 5
 JOB_NAME = re.compile(r"^(?P<plugin>[a-z][a-z0-9_]{0,39})\.[a-z][a-z0-9_]{0,59}$")
 _ID_LIKE = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f-]{36}|\d{1,20})$")  # our ids, uuids, numbers
 _AFTER_COMMIT = "coprod_jobs_after_commit"
@@ -61,7 +68,8 @@ class JobFailure(SQLModel, table=True):
 
     ``arguments`` is a summary safe to show (ids and numbers; other text only as its
     length). ``kwargs_json`` keeps the arguments so an admin can try the job again; it is
-    cleared once the job has worked.
+    cleared once the job has worked. ``worker`` says which server and process saw the last
+    failure, since with Redis every server runs a worker and they all write here.
     """
 
     __tablename__ = "core_job_failure"
@@ -71,6 +79,7 @@ class JobFailure(SQLModel, table=True):
     arguments: str = Field(default="", max_length=500)
     kwargs_json: str | None = Field(default=None, sa_type=sa.Text)
     error: str = Field(default="", max_length=1000)
+    worker: str = Field(default="", max_length=200)  # host name and process id of the last failure
     attempts: int = 0
     status: str = Field(default="retrying", max_length=20, index=True)
     first_failed_at: datetime = Field(default_factory=utcnow)
@@ -218,22 +227,74 @@ def init_app(app: Flask) -> None:
     huey.signal(signals.SIGNAL_COMPLETE)(_worked(app))
 
 
+class _SlottedPeriodic:
+    """Periodic tasks that carry their schedule slot: the minute the scheduler read them for.
+
+    Every worker runs Huey's scheduler, so with two servers each periodic task is queued twice
+    for the same minute. The slot lets the trigger claim that minute once (``_claim_slot``).
+    """
+
+    def read_periodic(self, timestamp: datetime | None) -> list[Any]:
+        timestamp = timestamp or self._get_timestamp()  # type: ignore[attr-defined]
+        tasks: list[Any] = super().read_periodic(timestamp)  # type: ignore[misc]
+        for task in tasks:
+            task.kwargs = {"slot": timestamp.strftime(SLOT_FORMAT)}
+        return tasks
+
+
+class PortalRedisHuey(_SlottedPeriodic, RedisExpireHuey):
+    """Huey on Redis, one Redis key per stored value, so a claimed slot can expire (SET NX EX)."""
+
+
+class PortalSqliteHuey(_SlottedPeriodic, SqliteHuey):
+    """Huey on a SQLite file, for a single server."""
+
+
 def _make_huey(app: Flask) -> tuple[Any, str]:
     url = app.config["JOBS_URL"] or ""
     immediate = bool(app.config["JOBS_IMMEDIATE"])
     if url.startswith(("redis://", "rediss://", "unix://")):
-        try:
-            return RedisHuey("coprod_portal", url=url, results=False, immediate=immediate), "Redis"
-        except ConfigurationError as exc:
-            raise ConfigError("COPROD_JOBS_URL points at Redis, but the redis package is not installed. "
-                              "Install it with: .venv/bin/pip install redis") from exc
+        return _redis_huey(url, immediate), f"Redis at {_without_password(url)}"
     if url and not url.startswith("sqlite:///"):
-        raise ConfigError(f"COPROD_JOBS_URL is '{url}', which the portal cannot use. Leave it empty for "
-                          "a SQLite file in the instance folder, or use sqlite:///path/to/jobs.db or "
-                          "redis://host:6379/0.")
+        raise ConfigError(f"COPROD_JOBS_URL is '{_without_password(url)}', which the portal cannot use. "
+                          "Leave it empty for a SQLite file in the instance folder, or use "
+                          "sqlite:///path/to/jobs.db or redis://host:6379/0.")
     path = Path(url.removeprefix("sqlite:///")) if url else Path(app.instance_path) / "jobs.db"
-    huey = SqliteHuey("coprod_portal", filename=str(path), results=False, immediate=immediate)
+    huey = PortalSqliteHuey("coprod_portal", filename=str(path), results=False, immediate=immediate)
     return huey, f"SQLite file {path}"
+
+
+def _redis_huey(url: str, immediate: bool) -> Any:
+    """Huey on the Redis at ``url``, refusing to start when that Redis does not answer.
+
+    Failing at start-up, with the setting named, beats a portal that starts and then loses
+    every job it queues.
+    """
+    shown = _without_password(url)
+    try:
+        import redis
+    except ImportError as exc:
+        raise ConfigError("COPROD_JOBS_URL points at Redis, but the redis package is not installed. "
+                          "Install it with: .venv/bin/pip install -c constraints.txt -e '.[redis]'") from exc
+    try:
+        pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS)
+    except ValueError as exc:
+        raise ConfigError(f"COPROD_JOBS_URL is '{shown}', which is not a Redis address the portal can "
+                          f"read ({exc}). Write it as redis://host:6379/0.") from exc
+    huey = PortalRedisHuey("coprod_portal", connection_pool=pool, results=False, immediate=immediate)
+    if immediate:
+        return huey  # jobs run in the caller's thread; Redis is not used
+    try:
+        huey.storage.conn.ping()
+    except redis.RedisError as exc:
+        raise ConfigError(f"COPROD_JOBS_URL is '{shown}', but no Redis answered there ({exc}). Start "
+                          "Redis, or correct COPROD_JOBS_URL, then start the portal again.") from exc
+    return huey
+
+
+def _without_password(url: str) -> str:
+    """The URL as shown in messages and on the admin page: any password replaced by ***."""
+    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def _collect(app: Flask, service: JobService) -> None:
@@ -330,10 +391,42 @@ def _runner(app: Flask) -> Any:
 
 
 def _trigger(app: Flask, name: str) -> Any:
-    def trigger() -> None:
-        _schedule(app, name, "{}", 0)
+    def trigger(slot: str | None = None) -> None:
+        huey = _service(app).huey
+        slot = slot or huey._get_timestamp().strftime(SLOT_FORMAT)
+        if _claim_slot(huey, name, slot):
+            _schedule(app, name, "{}", 0)
+        else:
+            log.info("periodic job %s already ran for %s on another worker", name, slot)
 
     return trigger
+
+
+def _claim_slot(huey: Any, name: str, slot: str) -> bool:
+    """Claim the schedule slot ``slot`` (a minute) of the periodic job ``name``; False if taken.
+
+    Every worker's scheduler queues each periodic task, so with a worker on every server the
+    trigger runs once per worker for the same minute. Huey's ``lock_task`` only stops two
+    copies running *at the same time*; the trigger takes milliseconds, so the second copy
+    would simply run after the first. What must be unique is the slot, so the trigger writes a
+    marker for job + minute with Huey's ``put_if_empty``, which is atomic in every Huey
+    storage: on Redis it is ``SET key NX EX`` (``RedisExpireStorage``), and the key expires by
+    itself after a day; in a SQLite file it is an insert into Huey's key/value table, and
+    markers over a day old are removed here. Only the worker whose write succeeds queues the
+    job. A day is far longer than any copy of the trigger waits in the queue.
+    """
+    key = f"periodic.{name}.{slot}"
+    if isinstance(huey.storage, RedisExpireStorage):
+        return bool(huey.put_if_empty(key, "1", SLOT_KEPT_SECONDS))
+    if not huey.put_if_empty(key, "1"):
+        return False
+    cutoff = datetime.strptime(slot, SLOT_FORMAT) - timedelta(seconds=SLOT_KEPT_SECONDS)
+    oldest_kept = cutoff.strftime(SLOT_FORMAT)
+    prefix = f"periodic.{name}."
+    for old in list(huey.storage.result_items()):
+        if old.startswith(prefix) and old.removeprefix(prefix) < oldest_kept:
+            huey.storage.delete_data(old)
+    return True
 
 
 def _is_portal_job(task: Any) -> bool:
@@ -361,6 +454,7 @@ def _failed(app: Flask) -> Any:
             row.attempts += 1
             row.last_failed_at = now
             row.error = error
+            row.worker = worker_identity()
             row.status = "retrying" if task.retries > 0 else "gave_up"
             row.next_try_at = now + timedelta(seconds=delay or 0) if task.retries > 0 else None
             row.resolved_at = None
@@ -386,6 +480,11 @@ def _worked(app: Flask) -> Any:
             session.commit()
 
     return on_complete
+
+
+def worker_identity() -> str:
+    """This worker as admins see it: the server's host name and the process id."""
+    return f"{socket.gethostname()} (process {os.getpid()})"[:200]
 
 
 def describe(exc: BaseException | None) -> str:

@@ -88,6 +88,8 @@ def portal_jobs():
             description="Needs the cupboard open."),
         Job("chores.supplier", cupboard, retries=4, retry_delay_seconds=1000),
         Job("chores.fails_once", fails_once, retries=3, retry_delay_seconds=1),
+        Job("chores.fails_once_slowly", fails_once, retries=3, retry_delay_seconds=4,
+            description="Fails once, then waits long enough to stop a worker before it retries."),
         Job("chores.ask_for_check_in", ask_for_check_in, retries=0),
     ]
 
