@@ -374,7 +374,13 @@ def _schedule(app: Flask, name: str, payload: str, delay_seconds: int, task_id: 
     task = service.task.task_class(
         (name, payload), {}, id=task_id, eta=eta, retries=job.retries,
         retry_delay=job.retry_delay_seconds, retry_backoff=BACKOFF)
-    service.huey.enqueue(task)
+    if eta is None:
+        service.huey.enqueue(task)
+    else:
+        # Straight into the schedule (Redis's, or the SQLite file's). Queued instead, a worker
+        # would take it off the queue only to put it in the schedule, and a worker killed in
+        # between would lose it.
+        service.huey.add_schedule(task)
 
 
 def _runner(app: Flask) -> Any:

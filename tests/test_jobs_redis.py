@@ -126,7 +126,7 @@ def _start_worker(app, log_path: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
            "COPROD_INSTANCE_PATH": app.instance_path, "COPROD_PLUGINS": "chores",
            "COPROD_PLUGINS_DIR": str(TEST_PLUGINS),
-           "COPROD_SECRET_KEY": "test-secret", "COPROD_JOBS_URL": app.config["JOBS_URL"]}
+           "COPROD_JOBS_URL": app.config["JOBS_URL"]}
     env.pop("COPROD_JOBS_IMMEDIATE", None)
     with log_path.open("w") as log:
         command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run", "--workers", "1"]
