@@ -369,10 +369,10 @@ def portal_periodic_jobs() -> list[PeriodicJob] | None:
 
     The worker queues each one when its schedule matches; it then runs, retries and reports
     failures like any other job. With a worker on every server (Redis queue) it still starts
-    once per schedule across all of them: the first worker to claim the minute runs it. Name each ``<plugin>.<job>``; a job that needs to run once
-    a night should expect to run again after a failure and be safe to repeat (for example:
-    "delete what is older than 30 days", not "delete the oldest 100"). A bad ``cron`` is
-    refused with a message on the Plugins page.
+    once per schedule across all of them: the first worker to claim the minute runs it. Name
+    each ``<plugin>.<job>``; a job that needs to run once a night should expect to run again
+    after a failure and be safe to repeat (for example: "delete what is older than 30 days",
+    not "delete the oldest 100"). A bad ``cron`` is refused with a message on the Plugins page.
     """
 
 
