@@ -28,6 +28,7 @@ PUBLIC_MODULES = (
     "coprod_portal.forms", "coprod_portal.accounts", "coprod_portal.projects",
     "coprod_portal.testing", "coprod_portal.files", "coprod_portal.search",
     "coprod_portal.jobs", "coprod_portal.notifications", "coprod_portal.demo", "coprod_portal.keys",
+    "coprod_portal.charts",
 )
 
 

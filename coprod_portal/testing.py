@@ -11,6 +11,8 @@ Use it as a pytest plugin: put ``pytest_plugins = ["coprod_portal.testing"]`` in
   gives a new client signed in as a demo user with that role.
 * ``queries_run(app, client, "/page")`` gets the page and returns the SQL statements it ran, for
   tests that a page's queries stay flat as data grows (no N+1) or avoid a table.
+* ``charts_on(html)`` reads every chart (the ``chart`` macro) on a page, and
+  ``assert_chart_matches_its_table(chart)`` checks that what it draws says what its table says.
 * ``DEMO_PASSWORD`` and the demo users (``coprod_portal.demo.DEMO_USERS``) exist in every app.
 * Background jobs run as soon as they are queued (``JOBS_IMMEDIATE``), in the test's own
   thread; pass ``config={"JOBS_IMMEDIATE": False}`` to queue them in ``instance/jobs.db`` for
@@ -22,7 +24,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +38,8 @@ from flask.testing import FlaskClient
 from . import create_app, db
 from .demo import DEMO_PASSWORD, DEMO_USERS, seed
 
-__all__ = ["DEMO_PASSWORD", "build_app", "queries_run", "login", "csrf_token", "role_email"]
+__all__ = ["DEMO_PASSWORD", "build_app", "queries_run", "login", "csrf_token", "role_email", "charts_on",
+           "assert_chart_matches_its_table"]
 
 _templates: dict[tuple[Any, ...], Path] = {}
 
@@ -179,6 +184,71 @@ def queries_run(app: Flask, client: FlaskClient, path: str) -> list[str]:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, f"{path} answered {response.status_code}"
     return statements
+
+
+@dataclass
+class ChartSeen:
+    """A chart as a page shows it: what the drawing says, and what its table says.
+
+    ``drawn`` has one ``(label, figure, bar width or None)`` per bar, in order (a hidden small
+    number has no bar); ``table`` one ``(label, figure)`` per row; ``name`` is the drawing's
+    accessible name and description, from the ids it points to."""
+
+    key: str
+    name: str
+    drawn: list[tuple[str, str, float | None]]
+    headings: list[str]
+    table: list[tuple[str, str]]
+
+
+def _text(element: ET.Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def charts_on(html: str) -> list[ChartSeen]:
+    """Every chart drawn by the ``chart`` macro on the page, read back from the HTML."""
+    found = []
+    for figure in re.findall(r'<figure class="portal-chart".*?</figure>', html, flags=re.S):
+        root = ET.fromstring(re.sub(r'\sxmlns="[^"]+"', "", figure))
+        svg = root.find(".//svg")
+        assert svg is not None and svg.get("role") == "img", "a chart is one image to screen readers"
+        by_id = {e.get("id"): _text(e) for e in svg.iter() if e.get("id")}
+        name = " ".join(by_id.get(i, "") for i in (svg.get("aria-labelledby") or "").split())
+        drawn = []
+        for bar in svg.iter("g"):
+            texts = {t.get("class"): _text(t) for t in bar.iter("text")}
+            rect = bar.find("rect")
+            drawn.append((texts["portal-chart__label"], texts["portal-chart__figure"],
+                          float(rect.get("width", "0")) if rect is not None else None))
+        headings = [_text(t) for t in svg.iter("text") if t.get("class") == "portal-chart__heading"]
+        table = [(_text(row.find("th")), _text(row.find("td")))  # type: ignore[arg-type]
+                 for row in root.iter("tr") if row.find("td") is not None]
+        found.append(ChartSeen(root.get("id", ""), name, drawn, headings, table))
+    return found
+
+
+def assert_chart_matches_its_table(chart: ChartSeen, number: Callable[[str], float | None]) -> None:
+    """The drawing says what the table says, and each bar's length is in proportion to its figure.
+
+    ``number`` reads a figure as the table shows it ("£12.50", "40%", "fewer than 5"), giving None
+    for a figure that must have no bar."""
+    assert chart.name.strip(), f"{chart.key}: the drawing has no accessible name"
+    assert len(chart.drawn) == len(chart.table), chart.key
+    for (label, figure, _), (row_label, row_figure) in zip(chart.drawn, chart.table, strict=True):
+        assert row_label.endswith(label) and figure == row_figure, (chart.key, label, row_label)
+    values = [number(figure) for _, figure, _ in chart.drawn]
+    scale = chart_scale(chart, max([v for v in values if v is not None] + [0]))
+    for (label, _, width), value in zip(chart.drawn, values, strict=True):
+        if value is None or value == 0:
+            assert not width, (chart.key, label, "a hidden or zero figure draws no bar")
+        else:
+            assert width is not None and abs(width - value * scale) <= 0.02, (chart.key, label)
+
+
+def chart_scale(chart: ChartSeen, top: float) -> float:
+    """Pixels per unit: the longest bar over the largest figure."""
+    widths = [w for _, _, w in chart.drawn if w]
+    return max(widths) / top if widths and top else 0.0
 
 
 def login(client: FlaskClient, email: str, password: str = DEMO_PASSWORD) -> FlaskClient:

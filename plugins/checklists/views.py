@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from coprod_portal import accounts, audit
 from coprod_portal.accounts import User
+from coprod_portal.charts import Bar, Chart
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
 from coprod_portal.pages import local_time, paginate
@@ -318,7 +319,7 @@ def portfolio() -> Any:
             }
         )
     session.commit()
-    chart = _first_stage_chart(session)
+    charts = [_progress_chart(session), _first_stage_chart(session)]
     args = {
         k: v
         for k, v in {
@@ -341,7 +342,7 @@ def portfolio() -> Any:
         blocked_only=blocked_only,
         mine=mine,
         args=args,
-        chart=chart,
+        charts=charts,
     )
 
 
@@ -357,7 +358,7 @@ def _overdue_counts(session: Any, project_ids: list[str], on: date) -> dict[str,
     return {project_id: int(count) for project_id, count in rows}
 
 
-def _first_stage_chart(session: Any) -> list[dict[str, Any]]:
+def _first_stage_chart(session: Any) -> Chart:
     """How many projects first involve people at each stage (and how many have not decided)."""
     counts = dict(
         session.exec(
@@ -367,11 +368,37 @@ def _first_stage_chart(session: Any) -> list[dict[str, Any]]:
     total_projects = int(session.exec(select(func.count()).select_from(Project)).one())
     decided = sum(v for k, v in counts.items() if k)
     bars = [
-        {"label": s.capitalize(), "count": int(counts.get(s, 0)), "late": cl.first_stage_is_late(s)}
+        Bar(s.capitalize() + (" (after design)" if cl.first_stage_is_late(s) else ""),
+            float(counts.get(s, 0)), str(counts.get(s, 0)))
         for s in stages()
     ]
-    bars.append({"label": "Not decided yet", "count": total_projects - decided, "late": False})
-    top = max([b["count"] for b in bars] + [1])
-    for bar in bars:
-        bar["max"] = top
-    return bars
+    bars.append(Bar("Not decided yet", float(total_projects - decided), str(total_projects - decided)))
+    early = sum(int(counts.get(s, 0)) for s in stages() if s and not cl.first_stage_is_late(s))
+    summary = (f"{early} of {total_projects} projects involve people who use services by the design stage; "
+               f"{total_projects - decided} have not decided yet.")
+    return Chart("chart-first-stage", "When people are first involved", summary, "Stage", "Projects", bars)
+
+
+def _progress_chart(session: Any) -> Chart:
+    """How far the checklists of the projects at each stage have got, from their stored progress."""
+    rows = session.exec(
+        select(Project.stage, func.count(), func.sum(ProjectChecklist.done_count),
+               func.sum(ProjectChecklist.total_count))
+        .outerjoin(ProjectChecklist, col(ProjectChecklist.project_id) == col(Project.id))
+        .group_by(col(Project.stage))
+    ).all()
+    found = {stage: (int(n), int(done or 0), int(total or 0)) for stage, n, done, total in rows}
+    bars = []
+    for stage in stages():
+        projects, done, total = found.get(stage, (0, 0, 0))
+        percent = round(100 * done / total) if total else 0
+        noun = "project" if projects == 1 else "projects"
+        bars.append(Bar(f"{stage.capitalize()} ({projects} {noun})", float(percent) if projects else 0.0,
+                        f"{percent}% ({done} of {total} items)" if projects else "no projects"))
+    done_all = sum(done for _, done, _ in found.values())
+    total_all = sum(total for _, _, total in found.values())
+    summary = (f"Across every project, {done_all} of {total_all} checklist items are done. "
+               "Each bar is the share of items done by the projects at that stage.") if total_all else (
+        "No project has a checklist yet.")
+    return Chart("chart-progress", "Checklist progress by stage", summary, "Stage", "Items done", bars,
+                 full=100)

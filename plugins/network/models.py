@@ -201,3 +201,13 @@ class NetworkYearMoney(SQLModel, table=True):
     choice: str = Field(primary_key=True, max_length=10)
     amount_pence: int = 0
     offered_pence: int = 0
+
+
+class NetworkMonthInvolvement(SQLModel, table=True):
+    """Per tax month (named by its first day, the 6th): confirmed involvements and hours, for the
+    report's chart. Tax months, not calendar months, so twelve of them make exactly the tax year."""
+
+    __tablename__ = "network_month_involvement"
+    month: date = Field(primary_key=True)
+    involvements: int = 0
+    hours: float = 0

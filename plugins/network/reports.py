@@ -18,12 +18,14 @@ from flask import Response
 from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
+from coprod_portal.charts import Bar, Chart, people_bar
 from coprod_portal.pages import small_number
 
 from .caps import COUNTED_CHOICES, pounds
 from .forms import GROUPS, ROLES
 from .models import (
     NetworkMemberGroup,
+    NetworkMonthInvolvement,
     NetworkYearMember,
     NetworkYearMoney,
     NetworkYearProject,
@@ -31,6 +33,9 @@ from .models import (
 )
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+YEARS_COMPARED = 4  # groups represented: this tax year and the three before it
+CHOICE_LABELS = {"full": "Took the full fee", "reduced": "Took a reduced amount",
+                 "declined": "Declined the fee", "donated": "Donated the fee to charity"}
 
 
 def tax_year(year: int) -> tuple[date, date]:
@@ -65,6 +70,11 @@ class YearReport:
     expenses: int = 0
     roles: list[RoleLine] = field(default_factory=list)
     groups: list[tuple[str, str]] = field(default_factory=list)
+    # for the charts: (first day of the tax month, involvements, hours) for the year's twelve;
+    # per choice, (offered, received by the member) in pence; per earlier year, group -> people
+    months: list[tuple[date, int, float]] = field(default_factory=list)
+    choices: dict[str, tuple[int, int]] = field(default_factory=dict)
+    groups_by_year: dict[int, dict[str, int]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -88,7 +98,11 @@ def year_report(session: Session, year: int) -> YearReport:
          for line in by_role),
         key=lambda line: line.role,
     )
+    choices = {choice: [0, 0] for choice in CHOICE_LABELS}
     for money in session.exec(select(NetworkYearMoney).where(NetworkYearMoney.tax_year == year)):
+        if money.kind != "expense" and money.choice in choices:
+            choices[money.choice][0] += money.offered_pence
+            choices[money.choice][1] += money.amount_pence if money.choice in COUNTED_CHOICES else 0
         if money.kind == "expense":
             report.expenses += money.amount_pence
         elif money.choice in COUNTED_CHOICES:
@@ -97,18 +111,44 @@ def year_report(session: Session, year: int) -> YearReport:
             report.fees_donated += money.offered_pence
         else:
             report.fees_declined += money.offered_pence
+    report.choices = {choice: (offered, received) for choice, (offered, received) in choices.items()}
+    report.groups_by_year = _groups_by_year(session, year)
     if people:
-        # from the few members who chose a group, each looked up among the year's people by key
-        counts = dict(
-            session.exec(
-                select(NetworkMemberGroup.group, func.count(func.distinct(NetworkMemberGroup.member_id)))
-                .join(NetworkYearMember, and_(NetworkYearMember.member_id == NetworkMemberGroup.member_id,
-                                              NetworkYearMember.tax_year == year))
-                .group_by(NetworkMemberGroup.group)
-            ).all()
-        )
-        report.groups = [(label, small_number(int(counts.get(key, 0)))) for key, label in GROUPS.items()]
+        counts = report.groups_by_year.get(year, {})
+        report.groups = [(label, small_number(counts.get(key, 0))) for key, label in GROUPS.items()]
+    report.months = _months(session, first, last)
     return report
+
+
+def _groups_by_year(session: Session, year: int) -> dict[int, dict[str, int]]:
+    """People involved per group, for this tax year and the ones before it, in one query.
+
+    From the few members who chose a group, each looked up among each year's people by key."""
+    rows = session.exec(
+        select(NetworkYearMember.tax_year, NetworkMemberGroup.group,
+               func.count(func.distinct(NetworkMemberGroup.member_id)))
+        .join(NetworkYearMember, NetworkYearMember.member_id == NetworkMemberGroup.member_id)
+        .where(and_(NetworkYearMember.tax_year > year - YEARS_COMPARED, NetworkYearMember.tax_year <= year))
+        .group_by(NetworkYearMember.tax_year, NetworkMemberGroup.group)
+    ).all()
+    found: dict[int, dict[str, int]] = {}
+    for tax_year, group, count in rows:
+        found.setdefault(int(tax_year), {})[group] = int(count)
+    return found
+
+
+def _months(session: Session, first: date, last: date) -> list[tuple[date, int, float]]:
+    """The tax year's twelve tax months (6 April to 5 May, and so on), with involvements and hours."""
+    kept = {row.month: row for row in session.exec(
+        select(NetworkMonthInvolvement).where(NetworkMonthInvolvement.month >= first,
+                                              NetworkMonthInvolvement.month <= last))}
+    months = []
+    month = first
+    while month <= last:
+        row = kept.get(month)
+        months.append((month, row.involvements if row else 0, float(row.hours) if row else 0.0))
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 6)
+    return months
 
 
 def _rows(session: Session, model: Any, where: Any) -> int:
@@ -155,3 +195,56 @@ def csv_response(report: YearReport, year: int) -> Response:
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def year_label(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def report_charts(report: YearReport) -> list[Chart]:
+    """The report's three charts, drawn from the same figures as its tables."""
+    return [_months_chart(report), _fees_chart(report), _groups_chart(report)]
+
+
+def _months_chart(report: YearReport) -> Chart:
+    bars = [Bar(f"{month:%b %Y}", float(count), str(count)) for month, count, _ in report.months]
+    chart = Chart("chart-months", "Involvement through the year",
+                  "No confirmed involvement in this tax year.", "Month (6th to 5th)", "Involvements", bars)
+    highest = chart.highest()
+    if highest:
+        total = sum(count for _, count, _ in report.months)
+        chart.summary = (f"{total} confirmed involvements in the tax year {report.label}, the most in the "
+                         f"month from 6 {highest.label} ({highest.text}). Each month runs from the 6th to "
+                         "the 5th, like the tax year.")
+    return chart
+
+
+def _fees_chart(report: YearReport) -> Chart:
+    bars: list[Bar] = []
+    for choice, label in CHOICE_LABELS.items():
+        offered, received = report.choices.get(choice, (0, 0))
+        bars.append(Bar("Offered", float(offered), pounds(offered), label))
+        bars.append(Bar("Received by the member", float(received), pounds(received), label))
+    offered = sum(o for o, _ in report.choices.values())
+    received = sum(r for _, r in report.choices.values())
+    declined = report.choices.get("declined", (0, 0))[0]
+    donated = report.choices.get("donated", (0, 0))[0]
+    summary = (f"Of {pounds(offered)} offered in fees, members received {pounds(received)}: each member "
+               f"chooses what to take, so that fees never put their benefits at risk. {pounds(declined)} was "
+               f"declined and {pounds(donated)} donated to charity.") if offered else (
+        "No fees were offered in this tax year.")
+    return Chart("chart-fees", "Fees: what members chose to receive", summary, "What members chose",
+                 "Amount", bars)
+
+
+def _groups_chart(report: YearReport) -> Chart:
+    first = report.first.year
+    years = [y for y in range(first - YEARS_COMPARED + 1, first + 1)
+             if y in report.groups_by_year or y == first]
+    bars = [people_bar(year_label(y), report.groups_by_year.get(y, {}).get(key, 0), label)
+            for key, label in GROUPS.items() for y in years]
+    span = year_label(years[0]) if len(years) == 1 else f"{year_label(years[0])} to {year_label(years[-1])}"
+    summary = (f"People involved from each group members chose to be counted in, in the tax years {span}. "
+               "A person may be in more than one group. Counts under 5 read “fewer than 5” and have no bar.")
+    return Chart("chart-groups", "Groups represented over the years", summary, "Group and tax year", "People",
+                 bars)

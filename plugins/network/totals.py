@@ -10,7 +10,8 @@ Two session hooks keep them, so no write path can forget:
   touches (before and after the change) is counted again from the involvement rows after the
   flush, and the difference goes to the per-role totals;
 - payments: an approved payment's amounts are taken off the totals of its old year, kind and
-  choice, and added to its new ones.
+  choice, and added to its new ones; a confirmed involvement's count and hours likewise move
+  between the totals of its old and new month.
 
 Bulk inserts bypass the hooks: the scale data set calls :func:`rebuild` afterwards, and so does
 the migration that created the tables.
@@ -19,7 +20,7 @@ the migration that created the tables.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from .models import (
     NetworkInvolvement,
+    NetworkMonthInvolvement,
     NetworkPayment,
     NetworkYearMember,
     NetworkYearMemberRole,
@@ -38,7 +40,7 @@ from .models import (
     NetworkYearRole,
 )
 
-INVOLVEMENT_FIELDS = ("member_id", "project_id", "role", "starts_on", "status")
+INVOLVEMENT_FIELDS = ("member_id", "project_id", "role", "starts_on", "status", "hours", "preparation_hours")
 PAYMENT_FIELDS = ("kind", "choice", "paid_on", "status", "amount_pence", "offered_pence")
 TOUCHED = "network_totals_touched"
 
@@ -49,11 +51,20 @@ MEMBER = NetworkYearMember.__table__  # type: ignore[attr-defined]
 PROJECT = NetworkYearProject.__table__  # type: ignore[attr-defined]
 ROLE = NetworkYearRole.__table__  # type: ignore[attr-defined]
 MONEY = NetworkYearMoney.__table__  # type: ignore[attr-defined]
+MONTH = NetworkMonthInvolvement.__table__  # type: ignore[attr-defined]
 
 
 def tax_year_of(day: date) -> int:
     """The UK tax year (6 April to 5 April) a day falls in, named by the year it starts."""
     return day.year if (day.month, day.day) >= (4, 6) else day.year - 1
+
+
+def month_of(day: date) -> date:
+    """The tax month a day falls in (the 6th to the 5th, so twelve make a tax year), named by its 6th."""
+    if day.day >= 6:
+        return day.replace(day=6)
+    before = day.replace(day=1) - timedelta(days=1)
+    return before.replace(day=6)
 
 
 def _bounds(year: int) -> tuple[date, date]:
@@ -78,6 +89,7 @@ def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
     """Note the member-years and project-years to count again; move payment amounts now."""
     members, projects = session.info.setdefault(TOUCHED, (set(), set()))
     money: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    months: dict[date, list[Any]] = defaultdict(lambda: [0, 0.0])
     with session.no_autoflush:
         for obj, sides in _changed(session):
             for before in sides:
@@ -87,6 +99,12 @@ def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
                     members.add((year, values["member_id"]))
                     if values["project_id"]:
                         projects.add((year, values["project_id"]))
+                    if values["status"] == "confirmed":
+                        sign = -1 if before else 1
+                        month = months[month_of(values["starts_on"])]
+                        month[0] += sign
+                        hours = float(values["hours"] or 0) + float(values["preparation_hours"] or 0)
+                        month[1] += sign * hours
                 elif isinstance(obj, NetworkPayment):
                     values = _values(obj, PAYMENT_FIELDS, before)
                     if values["status"] == "approved":
@@ -100,6 +118,9 @@ def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
             if amount or offered:
                 _add(connection, MONEY, {"tax_year": year, "kind": kind, "choice": choice},
                      {"amount_pence": amount, "offered_pence": offered})
+    for month, (count, hours) in months.items():
+        if count or hours:
+            _add(session.connection(), MONTH, {"month": month}, {"involvements": count, "hours": hours})
 
 
 def _changed(session: Session) -> list[tuple[Any, tuple[bool, ...]]]:
@@ -174,10 +195,13 @@ def _add(connection: Connection, table: sa.Table, key: dict[str, Any], amounts: 
 
 def rebuild(connection: Connection) -> None:
     """Replace every total by a count from the raw rows (after bulk inserts, and on upgrade)."""
-    for table in (MEMBER_ROLE, MEMBER, PROJECT, ROLE, MONEY):
+    # the month totals came with a later upgrade: the earlier one that rebuilds runs without them
+    with_months = sa.inspect(connection).has_table(MONTH.name)
+    for table in (MEMBER_ROLE, MEMBER, PROJECT, ROLE, MONEY) + ((MONTH,) if with_months else ()):
         connection.execute(sa.delete(table))
     member_role: dict[tuple[int, str, str], list[Any]] = defaultdict(lambda: [0, 0.0])
     project: dict[tuple[int, str], int] = defaultdict(int)
+    months: dict[date, list[Any]] = defaultdict(lambda: [0, 0.0])
     rows = connection.execute(sa.select(
         INV.c.member_id, INV.c.project_id, INV.c.role, INV.c.starts_on, INV.c.hours + INV.c.preparation_hours,
     ).where(INV.c.status == "confirmed"))
@@ -187,6 +211,8 @@ def rebuild(connection: Connection) -> None:
         member_role[(year, member_id, role)][1] += float(hours or 0)
         if project_id:
             project[(year, project_id)] += 1
+        months[month_of(starts_on)][0] += 1
+        months[month_of(starts_on)][1] += float(hours or 0)
     role_totals: dict[tuple[int, str], list[Any]] = defaultdict(lambda: [0, 0, 0.0])
     member: dict[tuple[int, str], int] = defaultdict(int)
     for (year, member_id, role), (n, h) in member_role.items():
@@ -213,6 +239,9 @@ def rebuild(connection: Connection) -> None:
     _insert_all(connection, MONEY, [
         {"tax_year": y, "kind": k, "choice": c, "amount_pence": a, "offered_pence": o}
         for (y, k, c), (a, o) in money.items()])
+    if with_months:
+        _insert_all(connection, MONTH, [
+            {"month": m, "involvements": n, "hours": h} for m, (n, h) in months.items()])
 
 
 def _insert_all(connection: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:

@@ -948,7 +948,9 @@ def _year() -> int:
 @require("network.view_reports")
 def report() -> Any:
     year = _year()
-    return render_template("network/report.html", report=reports.year_report(get_session(), year), year=year)
+    report = reports.year_report(get_session(), year)
+    charts = reports.report_charts(report)
+    return render_template("network/report.html", report=report, year=year, charts=charts)
 
 
 @bp.route("/reports/involvement-<int:year>.csv")
