@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres lint bench soak assets install install-test clean docs
+.PHONY: run test test-postgres lint bench soak assets install install-test clean docs wheel check-wheel
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,15 @@ bench: install-test
 # DATABASE_URL is set (SOAK_PG_DIR=the .ci/postgres.sh folder adds a server restart).
 soak: install-test
 	$(BIN)/python benchmarks/soak.py
+
+# A wheel to install elsewhere (compiled GOV.UK assets inside: the server needs no Node.js).
+wheel: install assets
+	$(BIN)/pip wheel -q --no-deps --wheel-dir dist .
+	@ls dist/coprod_portal-*.whl
+
+# Build the wheel, install it in a clean virtual environment, serve it, sign in (run by .ci/run).
+check-wheel: install assets
+	.ci/check_wheel.sh
 
 docs: $(VENV)/.installed
 	$(BIN)/python docs/generate.py

@@ -1,29 +1,9 @@
-"""gunicorn settings for the portal (read by ``make run`` and ``make bench``, which start gunicorn here).
+"""gunicorn reads this file when started in the checkout (``make run``, ``make bench``).
 
-The app is built once in the master and the workers are forked from it (``preload_app``): the
-code and the start-up data are shared, not loaded again in each worker, and every worker sees the
-same secret key file, created once. Before forking, everything the master built is moved out of
-the garbage collector's reach (``gc.freeze``), so a worker's first collection does not write to,
-and so copy, every shared page. What must not cross a fork is reopened in each worker: database
-connections (the pool is emptied without closing the master's) and the job queue's connection.
+The settings live in the package, so an installed portal uses the same ones:
+``gunicorn -c python:coprod_portal.gunicorn_conf 'coprod_portal:create_app()'``.
 """
 
-import gc
-from typing import Any
+from coprod_portal.gunicorn_conf import post_fork, preload_app, when_ready
 
-preload_app = True
-
-
-def when_ready(server: Any) -> None:
-    gc.collect()
-    gc.freeze()
-
-
-def post_fork(server: Any, worker: Any) -> None:
-    app = server.app.wsgi()
-    engine = app.extensions.get("coprod_engine")
-    if engine is not None:
-        engine.dispose(close=False)
-    jobs = app.extensions.get("coprod_jobs")
-    if jobs is not None:
-        jobs.huey.storage.close()
+__all__ = ["post_fork", "preload_app", "when_ready"]
