@@ -279,7 +279,8 @@ def test_unreachable_redis_stops_start_up_naming_the_setting(tmp_path):
 
 
 def test_unreachable_redis_is_not_needed_when_jobs_run_immediately(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "JOBS_IMMEDIATE": True,
+    # no plugins: on PostgreSQL the lived-experience plugin would ask for its key first
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "JOBS_IMMEDIATE": True, "PLUGINS": [],
                       "JOBS_URL": f"redis://127.0.0.1:{_free_port()}/0"})
     assert app.extensions["coprod_jobs"].immediate
 
