@@ -151,7 +151,10 @@ def backup_command(path: Path, force: bool) -> None:
     except BackupError as exc:
         _fail(str(exc))
     click.echo(f"Backed up to {summary.path}: {summary.sentence}.")
-    click.echo(f"Uploaded files ({current_app.config['FILES_DIR']}) and the keys in the instance folder "
+    where = current_app.config.get("FILES_DIR") or "the storage named by COPROD_FILES_STORAGE"
+    if current_app.config.get("FILES_STORAGE") == "s3":
+        where = f"the bucket {current_app.config['S3_BUCKET']}"
+    click.echo(f"Uploaded files ({where}) and the keys in the instance folder "
                "are not in this file: back them up too, separately.")
 
 
@@ -252,7 +255,8 @@ def files_migrate(source: Path | None) -> None:
         except files.StorageUnavailable as exc:
             _fail(f"Stopped: {exc}. Nothing copied so far is lost; run the command again to carry on.")
     click.echo(f"Copied {done.copied} file{'s' if done.copied != 1 else ''} from {folder} into the store, "
-               f"each checked against its recorded SHA-256; {done.already_there} were there already.")
+               f"each checked against its recorded SHA-256; {done.already_there} "
+               f"{'was' if done.already_there == 1 else 'were'} there already.")
     for file_id in done.mismatched:
         click.echo(f"  not copied: file {file_id}: the local copy does not match its recorded checksum.")
     for file_id in done.unverified:

@@ -101,8 +101,8 @@ def bucket(moto):
     return name
 
 
-def _settings(server: MotoServer, bucket: str, **more) -> dict:
-    return {"FILES_STORAGE": "s3", "S3_BUCKET": bucket, "S3_ENDPOINT_URL": server.url,
+def _settings(endpoint: str, bucket: str, **more) -> dict:
+    return {"FILES_STORAGE": "s3", "S3_BUCKET": bucket, "S3_ENDPOINT_URL": endpoint,
             "S3_REGION": REGION, "S3_PREFIX": "uploads", **more}
 
 
@@ -114,14 +114,15 @@ def _objects(server: MotoServer, bucket: str) -> dict[str, bytes]:
 
 @pytest.fixture
 def s3_app(make_app, moto, bucket):
-    return make_app(plugins=["good"], config={"PLUGINS_DIR": str(TEST_PLUGINS), **_settings(moto, bucket)})
+    settings = _settings(moto.url, bucket)
+    return make_app(plugins=["good"], config={"PLUGINS_DIR": str(TEST_PLUGINS), **settings})
 
 
 # --- the same pages, with the bytes in the bucket ------------------------------------------------
 
 
 def test_a_receipt_goes_through_the_real_form_into_the_bucket_and_back(make_app, moto, bucket):
-    app = make_app(config=_settings(moto, bucket))
+    app = make_app(config=_settings(moto.url, bucket))
     lead = login(app.test_client(), "lead@example.org")
     assert _expense(lead, _member_id(app), "receipt.pdf", PDF).status_code == 302
     with Session(app.extensions["coprod_engine"]) as session:
@@ -146,7 +147,8 @@ def test_content_checks_still_refuse_before_anything_reaches_the_bucket(s3_app, 
     admin = login(s3_app.test_client(), "admin@example.org")
     response = _upload(admin, "handout.pdf", png_bytes(), title="Keep this title")
     text = response.get_data(as_text=True)
-    assert response.status_code == 400 and "The selected file is a PNG file, but its name ends in .pdf" in text
+    assert response.status_code == 400
+    assert "The selected file is a PNG file, but its name ends in .pdf" in text
     assert 'value="Keep this title"' in text
     too_big = _upload(admin, "big.pdf", pdf_bytes(padding=150 * 1024), title="Big").get_data(as_text=True)
     assert "The selected file must be smaller than 100 KB" in too_big
@@ -194,7 +196,7 @@ def test_delete_removes_the_object_once_committed(s3_app, moto, bucket):
 def test_subject_erasure_deletes_the_receipt_objects(make_app, moto, bucket):
     from plugins.network.models import NetworkMember
 
-    app = make_app(config=_settings(moto, bucket))
+    app = make_app(config=_settings(moto.url, bucket))
     with Session(app.extensions["coprod_engine"]) as session:
         maya = session.exec(select(NetworkMember).where(NetworkMember.email == "member@example.org")).one()
     lead = login(app.test_client(), "lead@example.org")
@@ -263,8 +265,9 @@ def test_migrate_to_storage_copies_verifies_reports_and_resumes(s3_app, moto, bu
 
     first = runner.invoke(args=["files", "migrate-to-storage", "--from", str(tmp_path / "old-files")])
     assert first.exit_code == 1, first.output
-    assert "Copied 2 files" in first.output and "1 were there already" in first.output
-    assert f"not copied: file {damaged.id}: the local copy does not match its recorded checksum" in first.output
+    assert "Copied 2 files" in first.output and "1 was there already" in first.output
+    assert (f"not copied: file {damaged.id}: the local copy does not match its recorded checksum"
+            in first.output)
     assert "1 file needs a look" in first.output
     in_bucket = _objects(moto, bucket)
     assert in_bucket[f"uploads/{replaced.id}"] == pdf_bytes(padding=1)
@@ -298,26 +301,25 @@ def _start(tmp_path, **settings):
 
 def test_a_missing_bucket_stops_start_up_naming_the_setting(tmp_path, moto):
     with pytest.raises(ConfigError, match="COPROD_S3_BUCKET is 'no-such-bucket', but .* has no bucket"):
-        _start(tmp_path, **_settings(moto, "no-such-bucket"))
+        _start(tmp_path, **_settings(moto.url, "no-such-bucket"))
     with pytest.raises(ConfigError, match="COPROD_S3_BUCKET is not set"):
-        _start(tmp_path, **_settings(moto, ""))
+        _start(tmp_path, **_settings(moto.url, ""))
 
 
 def test_an_endpoint_nobody_answers_stops_start_up_naming_the_setting(tmp_path, bucket, moto):
-    nobody = MotoServer.__new__(MotoServer)
-    nobody.url = f"http://127.0.0.1:{_free_port()}"
+    nobody = f"http://127.0.0.1:{_free_port()}"
     started = time.monotonic()
-    with pytest.raises(ConfigError, match=r"COPROD_S3_ENDPOINT_URL \(http://127.0.0.1:\d+\) cannot be reached"):
+    with pytest.raises(ConfigError, match=r"COPROD_S3_ENDPOINT_URL \(http://127.0.0.1:\d+\) cannot be"):
         _start(tmp_path, **_settings(nobody, bucket))
     assert time.monotonic() - started < 30  # short timeouts, few tries: no long hang at start-up
     with pytest.raises(ConfigError, match="COPROD_S3_ENDPOINT_URL is 'not a url'"):
-        _start(tmp_path, **_settings(moto, bucket, S3_ENDPOINT_URL="not a url"))
+        _start(tmp_path, **_settings(moto.url, bucket, S3_ENDPOINT_URL="not a url"))
 
 
 def test_half_given_credentials_stop_start_up(tmp_path, moto, bucket, monkeypatch):
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     with pytest.raises(ConfigError, match="AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"):
-        _start(tmp_path, **_settings(moto, bucket))
+        _start(tmp_path, **_settings(moto.url, bucket))
 
 
 def test_wrong_credentials_stop_start_up_and_right_ones_from_files_work(tmp_path, monkeypatch):
@@ -337,12 +339,12 @@ def test_wrong_credentials_stop_start_up_and_right_ones_from_files_work(tmp_path
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
         with pytest.raises(ConfigError, match="refused the credentials for bucket 'portal-files'.*"
                                               "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"):
-            _start(tmp_path, **_settings(server, "portal-files"))
+            _start(tmp_path, **_settings(server.url, "portal-files"))
         secret_file = tmp_path / "s3-secret"
         secret_file.write_text(key["SecretAccessKey"] + "\n")
         monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY_FILE", str(secret_file))
-        app = _start(tmp_path, **_settings(server, "portal-files"))
+        app = _start(tmp_path, **_settings(server.url, "portal-files"))
         assert isinstance(app.extensions["coprod_files"], S3Storage)
     finally:
         server.stop()
@@ -355,7 +357,7 @@ def test_while_the_store_is_down_downloads_answer_503_and_uploads_keep_what_was_
     server = MotoServer(tmp_path)
     try:
         server.client().create_bucket(Bucket="portal-files")
-        app = make_app(config=_settings(server, "portal-files"))
+        app = make_app(config=_settings(server.url, "portal-files"))
         lead = login(app.test_client(), "lead@example.org")
         member = _member_id(app)
         assert _expense(lead, member, "receipt.pdf", PDF).status_code == 302
@@ -380,7 +382,7 @@ def test_while_the_store_is_down_downloads_answer_503_and_uploads_keep_what_was_
 def test_subject_erasure_from_the_command_line_deletes_the_receipt_objects(make_app, moto, bucket):
     from plugins.network.models import NetworkMember
 
-    app = make_app(config=_settings(moto, bucket))
+    app = make_app(config=_settings(moto.url, bucket))
     with Session(app.extensions["coprod_engine"]) as session:
         maya = session.exec(select(NetworkMember).where(NetworkMember.email == "member@example.org")).one()
     lead = login(app.test_client(), "lead@example.org")
