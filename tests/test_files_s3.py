@@ -242,8 +242,11 @@ def test_the_nightly_sweep_works_on_the_local_folder_too(make_app):
     for key in (old, kept.id):
         os.utime(store._path(key), (two_days_ago, two_days_ago))
     with app.app_context():
-        assert files.remove_orphan_files() == 1
+        jobs.enqueue("core.remove_orphan_files")  # as the scheduler does (run at once in tests)
     assert not store.exists(old) and store.exists(young) and store.exists(kept.id)
+    with Session(app.extensions["coprod_engine"]) as session:
+        [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "removed orphan files")).all()
+    assert (event.subject_label, event.actor_label) == ("1 file without a record", "System")
 
 
 # --- moving local files into the bucket ----------------------------------------------------------
