@@ -161,12 +161,16 @@ def test_content_checks_still_refuse_before_anything_reaches_the_bucket(s3_app, 
 def test_a_large_file_goes_up_in_parts_and_comes_down_as_a_stream(s3_app, moto, bucket):
     content = pdf_bytes(padding=9 * 1024 * 1024)  # above boto3's 8 MB multipart threshold
     stored = _save(s3_app, "minutes.pdf", content, max_bytes=20 * 1024 * 1024)
-    head = moto.client().head_object(Bucket=bucket, Key=f"uploads/{stored.id}")
-    assert head["ContentLength"] == len(content) and "-" in head["ETag"]  # a multipart upload's ETag
+    client = moto.client()
+    assert client.head_object(Bucket=bucket, Key=f"uploads/{stored.id}")["ContentLength"] == len(content)
+    first_part = client.head_object(Bucket=bucket, Key=f"uploads/{stored.id}", PartNumber=1)
+    assert first_part["PartsCount"] == 2  # sent in parts: 8 MB, then the rest
     admin = login(s3_app.test_client(), "admin@example.org")
     response = admin.get(f"/files/{stored.id}", buffered=False)
     assert response.is_streamed and not isinstance(response.response, list | bytes)
-    assert b"".join(response.response) == content
+    chunks = list(response.response)
+    assert b"".join(chunks) == content
+    assert len(chunks) > 100 and max(map(len, chunks)) <= 64 * 1024  # read piece by piece
     response.close()
 
 
