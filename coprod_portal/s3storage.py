@@ -30,6 +30,8 @@ READ_TIMEOUT = 60
 ATTEMPTS = 3  # the first try and two retries, with the standard back-off
 CHECK_TIMEOUT = 3
 CHECK_ATTEMPTS = 2
+PART_SIZE = 8 * 1024 * 1024  # files above this go up in parts of this size, one after another:
+# one part in memory per upload, however large the file, and no extra threads in the web worker
 _CREDENTIAL_CODES = {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
                      "InvalidClientTokenId", "ExpiredToken", "InvalidToken", "AuthorizationHeaderMalformed"}
 
@@ -38,16 +40,20 @@ class S3Storage:
     """Objects in one bucket, under ``prefix``; the keys are file ids."""
 
     def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
+        from boto3.s3.transfer import TransferConfig
+
         self.client = client
         self.bucket = bucket
         self.prefix = prefix
+        self.transfer = TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE,
+                                       use_threads=False)
 
     def _name(self, key: str) -> str:
         return self.prefix + check_key(key)
 
     def save(self, key: str, stream: IO[bytes]) -> None:
         with _unavailable_on_failure("store"):
-            self.client.upload_fileobj(stream, self.bucket, self._name(key))
+            self.client.upload_fileobj(stream, self.bucket, self._name(key), Config=self.transfer)
 
     def open(self, key: str) -> IO[bytes]:
         """The object's body, read in chunks as the caller reads it (a download is streamed)."""

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import tracemalloc
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -172,6 +173,31 @@ def test_a_large_file_goes_up_in_parts_and_comes_down_as_a_stream(s3_app, moto, 
     assert b"".join(chunks) == content
     assert len(chunks) > 100 and max(map(len, chunks)) <= 64 * 1024  # read piece by piece
     response.close()
+
+
+def test_storage_holds_one_part_in_memory_however_large_the_file(s3_app, tmp_path):
+    """32 MiB up and down: Python's own allocations stay near one 8 MiB part going up, and near
+    nothing coming down (tracemalloc counts memory, not time)."""
+    store, key = s3_app.extensions["coprod_files"], uuid.uuid4().hex
+    block = os.urandom(1024 * 1024)
+    with (tmp_path / "big").open("w+b") as source:
+        for _ in range(32):
+            source.write(block)
+        source.seek(0)
+        tracemalloc.start()
+        try:
+            store.save(key, source)
+            going_up = tracemalloc.get_traced_memory()[1]
+            tracemalloc.reset_peak()
+            received = 0
+            with store.open(key) as body:
+                while chunk := body.read(64 * 1024):
+                    received += len(chunk)
+            coming_down = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert received == 32 * 1024 * 1024
+    assert going_up < 14 * 1024 * 1024 and coming_down < 4 * 1024 * 1024, (going_up, coming_down)
 
 
 def test_an_upload_whose_transaction_is_rolled_back_leaves_no_object(s3_app, moto, bucket):
