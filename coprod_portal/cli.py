@@ -262,7 +262,7 @@ def files_migrate(source: Path | None) -> None:
     for file_id in done.unverified:
         click.echo(f"  check: file {file_id}: the copy in the store reads back with a different checksum.")
     for file_id in done.missing:
-        click.echo(f"  missing: file {file_id}: not in {folder}, nor in the store.")
+        click.echo(f"  missing: file {file_id}: not in {folder}, and not in the store with its checksum.")
     if done.problems:
         plural = done.problems != 1
         _fail(f"{done.problems} file{'s' if plural else ''} need{'' if plural else 's'} a look (listed "

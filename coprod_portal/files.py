@@ -261,7 +261,7 @@ def save_upload(
         except StorageUnavailable as exc:
             log.error("could not store an upload for %s: %s", plugin, exc)
             raise UploadRefused("The file could not be saved just now, because the portal cannot reach "
-                                "its file store. Nothing was saved. Try again in a few minutes") from exc
+                                "its file store. Try again in a few minutes") from exc
     session = get_session()
     _pending(session)["new"].append((store, record.id))
     session.add(record)

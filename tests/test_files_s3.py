@@ -283,14 +283,15 @@ def test_the_nightly_sweep_works_on_the_local_folder_too(make_app):
 
 
 def test_migrate_to_storage_copies_verifies_reports_and_resumes(s3_app, moto, bucket, tmp_path):
-    stored = [_save(s3_app, f"plan-{n}.pdf", pdf_bytes(padding=n)) for n in range(4)]
+    stored = [_save(s3_app, f"plan-{n}.pdf", pdf_bytes(padding=n)) for n in range(5)]
     local = files.LocalStorage(tmp_path / "old-files")
     client = moto.client()
     for item in stored:  # as they were before the move: on disk, not in the bucket
         key = f"uploads/{item.id}"
         local.save(item.id, io.BytesIO(client.get_object(Bucket=bucket, Key=key)["Body"].read()))
         client.delete_object(Bucket=bucket, Key=key)
-    already, replaced, fresh, damaged = stored
+    already, replaced, fresh, damaged, lost = stored
+    local.delete(lost.id)  # not on this disk either
     client.put_object(Bucket=bucket, Key=f"uploads/{already.id}", Body=pdf_bytes(padding=0))  # copied before
     client.put_object(Bucket=bucket, Key=f"uploads/{replaced.id}", Body=b"half of a")  # not what it should be
     local.save(damaged.id, io.BytesIO(b"changed on disk"))
@@ -301,16 +302,18 @@ def test_migrate_to_storage_copies_verifies_reports_and_resumes(s3_app, moto, bu
     assert "Copied 2 files" in first.output and "1 was there already" in first.output
     assert (f"not copied: file {damaged.id}: the local copy does not match its recorded checksum"
             in first.output)
-    assert "1 file needs a look" in first.output
+    assert f"missing: file {lost.id}: not in {tmp_path / 'old-files'}, and not in the store" in first.output
+    assert "2 files need a look" in first.output
     in_bucket = _objects(moto, bucket)
     assert in_bucket[f"uploads/{replaced.id}"] == pdf_bytes(padding=1)
     assert in_bucket[f"uploads/{fresh.id}"] == pdf_bytes(padding=2)
     assert f"uploads/{damaged.id}" not in in_bucket
 
-    local.save(damaged.id, io.BytesIO(pdf_bytes(padding=3)))  # the operator restores it from a backup
+    local.save(damaged.id, io.BytesIO(pdf_bytes(padding=3)))  # the operator restores them from a backup
+    local.save(lost.id, io.BytesIO(pdf_bytes(padding=4)))
     again = runner.invoke(args=["files", "migrate-to-storage", "--from", str(tmp_path / "old-files")])
     assert again.exit_code == 0, again.output
-    assert "Copied 1 file " in again.output and "3 were there already" in again.output
+    assert "Copied 2 files" in again.output and "3 were there already" in again.output
     assert "Every recorded file is in the store" in again.output
     admin = login(s3_app.test_client(), "admin@example.org")
     assert admin.get(f"/files/{damaged.id}").data == pdf_bytes(padding=3)
