@@ -1,4 +1,5 @@
-"""``flask --app wsgi …``: db upgrade, create-user, plugins list|check, seed-demo, backup, restore."""
+"""``flask --app wsgi …``: db upgrade, create-user, plugins list|check, seed-demo, backup, restore,
+files migrate-to-storage."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .config import ConfigError
 db_cli = AppGroup("db", help="Database migrations.")
 plugins_cli = AppGroup("plugins", help="Installed plugins.")
 subject_cli = AppGroup("subject", help="Subject access requests and erasure.")
+files_cli = AppGroup("files", help="Uploaded files and where they are stored.")
 
 
 def _fail(message: str) -> None:
@@ -149,7 +151,10 @@ def backup_command(path: Path, force: bool) -> None:
     except BackupError as exc:
         _fail(str(exc))
     click.echo(f"Backed up to {summary.path}: {summary.sentence}.")
-    click.echo(f"Uploaded files ({current_app.config['FILES_DIR']}) and the keys in the instance folder "
+    where = current_app.config.get("FILES_DIR") or "the storage named by COPROD_FILES_STORAGE"
+    if current_app.config.get("FILES_STORAGE") == "s3":
+        where = f"the bucket {current_app.config['S3_BUCKET']}"
+    click.echo(f"Uploaded files ({where}) and the keys in the instance folder "
                "are not in this file: back them up too, separately.")
 
 
@@ -208,14 +213,16 @@ def subject_erase(email: str, reason: str, yes: bool) -> None:
 
     if not yes:
         _fail("Erasure cannot be undone. Run again with --yes once you have checked the request.")
-    with db.Session(current_app.extensions["coprod_engine"]) as session:
-        person = subjects.find_person(session, email)
-        if not subjects.gather(session, person):
-            _fail(f"The portal holds nothing about {person.email}.")
-        try:
-            reports = subjects.erase(session, person, None, reason)
-        except subjects.ErasureFailed as failed:
-            _fail(f"Nothing was erased: {', '.join(failed.plugins)} could not erase its records.")
+    # The app context's own session, as a page would use: plugins delete files (files.delete) in
+    # it, so the files go in the same transaction as the rest of the erasure.
+    session = db.get_session()
+    person = subjects.find_person(session, email)
+    if not subjects.gather(session, person):
+        _fail(f"The portal holds nothing about {person.email}.")
+    try:
+        reports = subjects.erase(session, person, None, reason)
+    except subjects.ErasureFailed as failed:
+        _fail(f"Nothing was erased: {', '.join(failed.plugins)} could not erase its records.")
     for report in reports:
         click.echo(f"{report.section}:")
         for what in report.erased:
@@ -224,7 +231,47 @@ def subject_erase(email: str, reason: str, yes: bool) -> None:
             click.echo(f"  kept:   {what} ({why})")
 
 
+@files_cli.command("migrate-to-storage")
+@click.option("--from", "source", type=click.Path(file_okay=False, path_type=Path),
+              help="The local uploads folder (default: COPROD_FILES_DIR, else instance/files).")
+def files_migrate(source: Path | None) -> None:
+    """Copy uploads from the local folder into the configured storage, verifying each checksum.
+
+    Safe to run again after an interruption: files already there with the same checksum are skipped.
+    """
+    from . import files
+
+    target = files.storage()
+    if isinstance(target, files.LocalStorage):
+        _fail("COPROD_FILES_STORAGE is 'local', so uploads are already kept in the local folder and there "
+              "is nowhere to move them. Set COPROD_FILES_STORAGE (for example to s3, with the COPROD_S3_* "
+              "settings), then run this again.")
+    folder = source or Path(current_app.config.get("FILES_DIR") or Path(current_app.instance_path) / "files")
+    if not folder.is_dir():
+        _fail(f"There is no uploads folder at {folder}. Name it with --from.")
+    with db.Session(current_app.extensions["coprod_engine"]) as session:
+        try:
+            done = files.migrate_to_storage(session, files.LocalStorage(folder), target)
+        except files.StorageUnavailable as exc:
+            _fail(f"Stopped: {exc}. Nothing copied so far is lost; run the command again to carry on.")
+    click.echo(f"Copied {done.copied} file{'s' if done.copied != 1 else ''} from {folder} into the store, "
+               f"each checked against its recorded SHA-256; {done.already_there} "
+               f"{'was' if done.already_there == 1 else 'were'} there already.")
+    for file_id in done.mismatched:
+        click.echo(f"  not copied: file {file_id}: the local copy does not match its recorded checksum.")
+    for file_id in done.unverified:
+        click.echo(f"  check: file {file_id}: the copy in the store reads back with a different checksum.")
+    for file_id in done.missing:
+        click.echo(f"  missing: file {file_id}: not in {folder}, and not in the store with its checksum.")
+    if done.problems:
+        plural = done.problems != 1
+        _fail(f"{done.problems} file{'s' if plural else ''} need{'' if plural else 's'} a look (listed "
+              "above). The local folder was left as it was.")
+    click.echo("Every recorded file is in the store. Keep the local folder until you have checked the "
+               "portal serves files, then remove it.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (db_cli, plugins_cli, subject_cli, create_user, seed_demo, seed_scale, backup_command,
-                    restore_command):
+    for command in (db_cli, plugins_cli, subject_cli, files_cli, create_user, seed_demo, seed_scale,
+                    backup_command, restore_command):
         app.cli.add_command(command)

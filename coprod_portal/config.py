@@ -135,6 +135,11 @@ def defaults_from_environment() -> dict[str, Any]:
         "PASSWORD_HASH_MEMORY_KIB": int(env.get("COPROD_PASSWORD_HASH_MEMORY_KIB", "65536")),
         "FILES_DIR": env.get("COPROD_FILES_DIR", ""),  # default: instance/files
         "FILES_STORAGE": env.get("COPROD_FILES_STORAGE", "local"),
+        # COPROD_FILES_STORAGE=s3: the bucket (credentials come from boto3's chain or *_FILE).
+        "S3_BUCKET": env.get("COPROD_S3_BUCKET", ""),
+        "S3_ENDPOINT_URL": env.get("COPROD_S3_ENDPOINT_URL", ""),  # empty: AWS
+        "S3_REGION": env.get("COPROD_S3_REGION", ""),
+        "S3_PREFIX": env.get("COPROD_S3_PREFIX", ""),
     }
 
 

@@ -120,8 +120,10 @@ def portal_jobs() -> list[Any]:
 
 @hookimpl
 def portal_periodic_jobs() -> list[Any]:
-    """Forget failed sign-ins after the throttling window; forget job failures resolved long ago."""
+    """Forget failed sign-ins after the throttling window; forget job failures resolved long ago;
+    remove stored files that no record points to."""
     from .auth import purge_login_attempts
+    from .files import remove_orphan_files
     from .jobs import purge_resolved_failures
     from .types import PeriodicJob
 
@@ -131,6 +133,9 @@ def portal_periodic_jobs() -> list[Any]:
                                 "(they hold email and network addresses)."),
         PeriodicJob("core.purge_job_failures", purge_resolved_failures, cron="40 3 * * *",
                     description="Deletes job failures that were resolved more than 30 days ago."),
+        PeriodicJob("core.remove_orphan_files", remove_orphan_files, cron="20 4 * * *",
+                    description="Removes stored files older than a day that no record points to (left "
+                                "by an upload interrupted before it was saved), and says how many."),
     ]
 
 

@@ -4,7 +4,8 @@ Plugins never write uploads themselves. They call :func:`save_upload` with the
 ``FileStorage`` from their form; the core reads it, refuses it with a message for the person
 (:class:`UploadRefused`) when it is empty, too large, or not what its content shows it to
 be, stores the bytes behind a small :class:`Storage` interface (a folder under
-``instance/files`` by default, never the static folder) and records it in ``core_file``.
+``instance/files`` by default, never the static folder; or an S3-compatible object store shared
+by several servers, :mod:`coprod_portal.s3storage`) and records it in ``core_file``.
 
 Files are served only at ``/files/<id>``. Every request asks the plugins through
 ``portal_file_allowed(file, user)``: any "no" refuses, and someone must say "yes" — admins
@@ -14,7 +15,8 @@ plugin that owns the file.
 The database row is added to the caller's session: commit it together with your own record.
 If that transaction is rolled back, the stored bytes are removed again; :func:`delete` removes
 the bytes only once the deletion has been committed. So the database and the storage never
-disagree about what is kept.
+disagree about what is kept. Anything that still slips through (a server killed between storing
+the bytes and committing) is removed by the nightly ``core.remove_orphan_files`` job.
 """
 
 # No "from __future__ import annotations": SQLModel needs real annotations.
@@ -27,9 +29,9 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -37,7 +39,7 @@ import filetype
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from . import audit
 from .config import ConfigError
@@ -47,6 +49,7 @@ from .types import StoredFile
 log = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
+ORPHAN_AGE = timedelta(days=1)  # bytes without a record are removed only once surely abandoned
 MAX_FILENAME = 200
 _KEY = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # tab, newlines, form feed are fine
@@ -90,11 +93,27 @@ class UploadRefused(ValueError):
         self.message = message
 
 
+class StorageUnavailable(RuntimeError):
+    """The storage cannot be reached just now (an object store down or out of reach); nothing
+    was stored or read. Uploads are refused with a message, downloads answer 503."""
+
+
 # --- storage ---------------------------------------------------------------------------------
 
 
+def check_key(key: str) -> str:
+    """``key`` when it can be a storage key (a file id), else ValueError: a key never becomes a
+    path outside the storage's folder, nor carries a name someone typed."""
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ValueError(f"not a storage key: {key!r}")
+    return key
+
+
 class Storage(Protocol):
-    """Where the bytes live. Keys are file ids; an object store can replace the local folder."""
+    """Where the bytes live. Keys are file ids; an object store can replace the local folder.
+
+    Any method may raise :class:`StorageUnavailable` when the storage cannot be reached.
+    """
 
     def save(self, key: str, stream: IO[bytes]) -> None:
         """Store the whole of ``stream`` (read from its current position) under ``key``."""
@@ -108,6 +127,10 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool:
         """Whether something is stored under ``key``."""
 
+    def keys(self) -> Iterable[tuple[str, datetime]]:
+        """Every stored key with the time it was stored (timezone-aware): the nightly job
+        compares them with the records to find bytes nobody can reach any more."""
+
 
 class LocalStorage:
     """Files in a local folder (``COPROD_FILES_DIR``, default ``instance/files``), two levels deep."""
@@ -116,9 +139,7 @@ class LocalStorage:
         self.root = Path(root)
 
     def _path(self, key: str) -> Path:
-        if not _KEY.match(key):
-            raise ValueError(f"not a storage key: {key!r}")
-        return self.root / key[:2] / key
+        return self.root / check_key(key)[:2] / key
 
     def save(self, key: str, stream: IO[bytes]) -> None:
         path = self._path(key)
@@ -142,6 +163,20 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def keys(self) -> Iterator[tuple[str, datetime]]:
+        if not self.root.is_dir():
+            return
+        for folder in self.root.iterdir():
+            if not folder.is_dir() or folder.name.startswith("."):
+                continue
+            for path in folder.iterdir():
+                if _KEY.match(path.name) and path.name[:2] == folder.name:  # not drafts (.upload-*)
+                    try:
+                        stored = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                    except FileNotFoundError:  # deleted meanwhile
+                        continue
+                    yield path.name, stored
 
 
 def storage() -> Storage:
@@ -221,14 +256,19 @@ def save_upload(
             filename=name, kind=kind.name, content_type=kind.content_type, size=size, sha256=digest,
         )
         store = storage()
-        store.save(record.id, spool)  # type: ignore[arg-type]
+        try:
+            store.save(record.id, spool)  # type: ignore[arg-type]
+        except StorageUnavailable as exc:
+            log.error("could not store an upload for %s: %s", plugin, exc)
+            raise UploadRefused("The file could not be saved just now, because the portal cannot reach "
+                                "its file store. Try again in a few minutes") from exc
     session = get_session()
     _pending(session)["new"].append((store, record.id))
     session.add(record)
     try:
         session.flush()
     except Exception:
-        store.delete(record.id)
+        _forget_bytes(store, record.id)
         raise
     return record.to_stored()
 
@@ -452,10 +492,109 @@ def _after_transaction_end(session: Session, transaction: Any) -> None:
         return
     pending = session.info.pop(_PENDING, None)
     for store, key in (pending or {}).get("new", []):
-        try:
-            store.delete(key)
-        except Exception:
-            log.exception("could not remove the bytes of uncommitted file %s", key)
+        _forget_bytes(store, key)
+
+
+def _forget_bytes(store: Storage, key: str) -> None:
+    try:
+        store.delete(key)
+    except Exception:  # the nightly sweep removes what is left
+        log.exception("could not remove the bytes of uncommitted file %s", key)
+
+
+def remove_orphan_files() -> int:
+    """Periodic job ``core.remove_orphan_files``: remove stored bytes that no record points to.
+
+    The transaction hooks above keep storage and records in step, but a server killed between
+    storing an upload and committing its record leaves bytes nobody can reach. Only bytes older
+    than :data:`ORPHAN_AGE` go, so an upload still on its way to being committed is never taken.
+    Returns how many were removed; the number is logged and written to the audit log.
+    """
+    session, store = get_session(), storage()
+    cutoff = datetime.now(UTC) - ORPHAN_AGE
+    removed, batch = 0, []
+    for key, stored_at in store.keys():
+        if stored_at < cutoff:
+            batch.append(key)
+        if len(batch) >= 500:
+            removed += _remove_unrecorded(session, store, batch)
+            batch = []
+    removed += _remove_unrecorded(session, store, batch)
+    log.info("removed %d stored file(s) that no record pointed to", removed)
+    if removed:
+        audit.record(session, None, "removed orphan files", "file", "",
+                     f"{removed} file{'s' if removed != 1 else ''} without a record",
+                     detail=f"older than {ORPHAN_AGE.days} day(s), with no record in core_file")
+    session.commit()
+    return removed
+
+
+def _remove_unrecorded(session: Session, store: Storage, keys: list[str]) -> int:
+    if not keys:
+        return 0
+    recorded = set(session.exec(select(UploadedFile.id).where(col(UploadedFile.id).in_(keys))))
+    orphans = [key for key in keys if key not in recorded]
+    for key in orphans:
+        store.delete(key)
+    return len(orphans)
+
+
+# --- moving local files into another storage --------------------------------------------------
+
+
+@dataclass
+class Migration:
+    """What ``flask files migrate-to-storage`` did: counts, and the ids that need a person."""
+
+    copied: int = 0
+    already_there: int = 0
+    missing: list[str] = field(default_factory=list)  # no local bytes, and none in the store
+    mismatched: list[str] = field(default_factory=list)  # local bytes differ from the checksum
+    unverified: list[str] = field(default_factory=list)  # copied, but read back differently
+
+    @property
+    def problems(self) -> int:
+        return len(self.missing) + len(self.mismatched) + len(self.unverified)
+
+
+def migrate_to_storage(session: Session, source: LocalStorage, target: Storage) -> Migration:
+    """Copy every recorded file's bytes from a local folder into ``target``, verifying each.
+
+    Safe to run again after an interruption, and while serving: a file already in ``target``
+    with the recorded SHA-256 is skipped; anything else there is replaced. Each copy is read
+    back and checked against the recorded SHA-256. The local files are left where they are.
+    """
+    done = Migration()
+    order = (col(UploadedFile.created_at), col(UploadedFile.id))
+    recorded = list(session.exec(select(UploadedFile.id, UploadedFile.sha256).order_by(*order)))
+    for file_id, sha256 in recorded:
+        if _digest_of(target, file_id) == sha256:
+            done.already_there += 1
+        elif not source.exists(file_id):
+            done.missing.append(file_id)
+        elif _digest_of(source, file_id) != sha256:
+            done.mismatched.append(file_id)
+        else:
+            with source.open(file_id) as stream:
+                target.save(file_id, stream)
+            if _digest_of(target, file_id) == sha256:
+                done.copied += 1
+            else:
+                done.unverified.append(file_id)
+    return done
+
+
+def _digest_of(store: Storage, key: str) -> str | None:
+    """The SHA-256 of what ``store`` holds under ``key``, read in chunks; None when nothing."""
+    try:
+        stream = store.open(key)
+    except FileNotFoundError:
+        return None
+    digest = hashlib.sha256()
+    with stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # --- serving ---------------------------------------------------------------------------------
@@ -479,6 +618,13 @@ def download(file_id: str) -> Any:
         ), 403
     try:
         stream = storage().open(row.id)
+    except StorageUnavailable as exc:
+        log.error("could not read file %s (%s): %s", row.id, row.plugin, exc)
+        return render_template(
+            "error.html", code=503, title="This file cannot be opened just now",
+            text="The portal cannot reach its file store at the moment. The file is kept safely; "
+                 "try again in a few minutes.",
+        ), 503, {"Retry-After": "30"}
     except (FileNotFoundError, ValueError):
         log.error("file %s (%s) has a record but nothing in storage", row.id, row.plugin)
         return render_template(
@@ -513,6 +659,10 @@ def init_app(app: Flask) -> None:
     choice = app.config.get("FILES_STORAGE") or "local"
     if choice == "local":
         app.extensions["coprod_files"] = LocalStorage(_local_folder(app))
+    elif choice == "s3":
+        from .s3storage import make
+
+        app.extensions["coprod_files"] = make(app)
     else:
         app.extensions["coprod_files"] = _storage_from(choice, app)
     app.register_blueprint(bp)
@@ -548,9 +698,10 @@ def _storage_from(spec: str, app: Flask) -> Storage:
     except Exception as exc:
         raise ConfigError(
             f"COPROD_FILES_STORAGE is '{spec}', which could not be used ({type(exc).__name__}: "
-            f"{exc}). Use 'local', or 'package.module:factory' naming a function that takes the "
+            f"{exc}). Use 'local', 's3', or 'package.module:factory' naming a function that takes the "
             "app and returns a storage.") from exc
-    missing = [m for m in ("save", "open", "delete", "exists") if not callable(getattr(store, m, None))]
+    missing = [m for m in ("save", "open", "delete", "exists", "keys")
+               if not callable(getattr(store, m, None))]
     if missing:
         raise ConfigError(f"COPROD_FILES_STORAGE '{spec}' gave a storage without {', '.join(missing)}.")
     return store

@@ -4,6 +4,7 @@ import io
 import struct
 import zipfile
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -372,8 +373,19 @@ def test_an_uploads_folder_inside_the_static_folder_stops_start_up(tmp_path):
 def test_an_unusable_storage_setting_stops_start_up_with_the_fix(tmp_path):
     from coprod_portal import create_app
 
-    with pytest.raises(ConfigError, match="COPROD_FILES_STORAGE is 'nowhere:factory'.*Use 'local'"):
+    with pytest.raises(ConfigError, match="COPROD_FILES_STORAGE is 'nowhere:factory'.*Use 'local', 's3'"):
         create_app({"INSTANCE_PATH": str(tmp_path), "FILES_STORAGE": "nowhere:factory"})
+    with pytest.raises(ConfigError, match="'test_files:storage_without_keys' gave a storage without keys"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "FILES_STORAGE": "test_files:storage_without_keys"})
+
+
+def storage_without_keys(app):
+    """A storage written before the nightly sweep needed to list what is stored."""
+
+    class NoListing:
+        save = open = delete = exists = staticmethod(lambda *args: None)
+
+    return NoListing()
 
 
 def memory_storage(app):
@@ -396,6 +408,9 @@ def memory_storage(app):
 
         def exists(self, key):
             return key in self.blobs
+
+        def keys(self):
+            return [(key, datetime.now(UTC)) for key in self.blobs]
 
     return Memory()
 
