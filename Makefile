@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres lint bench soak assets install install-test clean docs wheel check-wheel
+.PHONY: run test test-postgres lint bench soak assets install install-test clean docs wheel check-wheel cluster
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ soak: install-test
 wheel: install assets
 	$(BIN)/pip wheel -q --no-deps --wheel-dir dist .
 	@ls dist/coprod_portal-*.whl
+
+# PostgreSQL, Redis, an S3-compatible store, two portal servers and HAProxy, all on 127.0.0.1.
+cluster: install-test
+	PORT=$(PORT) $(BIN)/python benchmarks/cluster.py
 
 # Build the wheel, install it in a clean virtual environment, serve it, sign in (run by .ci/run).
 check-wheel: install assets

@@ -18,11 +18,20 @@ Faults, while the clients write: ``kill -9`` of one gunicorn worker (gunicorn st
 on PostgreSQL, when ``SOAK_PG_DIR`` names the data folder of a server started by
 ``.ci/postgres.sh``, a restart of the server (requests then get the polite 503, and are retried).
 A 5xx or dropped connection outside those moments is a breach. Exits 1 on any breach.
+
+``SOAK_CLUSTER=1``: the same clients through HAProxy to two portal servers sharing PostgreSQL,
+Redis and an S3-compatible store (``benchmarks/cluster.py``; on the ``DATABASE_URL`` server when
+set, else on one it starts). They also record expenses with a receipt uploaded. Midway one whole
+portal server is killed with SIGKILL (its gunicorn and its jobs worker), and started again a third
+of the run later. Afterwards every acknowledged receipt must download, byte for byte, from each
+server directly, and a job that every server's worker schedules each minute must have run at most
+once per minute.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import random
@@ -36,7 +45,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,6 +54,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT / "tests"), str(ROOT)]
+from cluster import HEALTH_FALL, HEALTH_INTERVAL_MS, Cluster  # noqa: E402
 from run import DEMO_PASSWORD, Server, prepare_portal, with_run_keys  # noqa: E402
 from training_plugin.platform import TestPlatform  # noqa: E402
 
@@ -64,6 +74,7 @@ class Plan:
     project: str
     items: list[str]
     lms: TestPlatform
+    uploads: bool = False
 
     def day(self, n: int) -> date:
         return self.first_day + timedelta(days=n % DAYS)
@@ -78,6 +89,8 @@ class Ledger:
     unknown: dict[str, list[str]] = field(default_factory=dict)
     refused_by_cap: int = 0
     faults: list[tuple[str, float, float]] = field(default_factory=list)  # (what, start, end)
+    receipts: dict[str, str] = field(default_factory=dict)  # token -> sha256 of the receipt sent
+    notes: list[str] = field(default_factory=list)
     breaches: list[str] = field(default_factory=list)
     errors: list[tuple[float, str]] = field(default_factory=list)  # 5xx / dropped: (when, what)
 
@@ -109,8 +122,12 @@ class Client:
                                                         "csrf_token": token})
         if answer.status_code != 302:
             raise SystemExit(f"sign-in as {email} failed with {answer.status_code}")
+        if email != LEAD:
+            return
         form = await self.http.get(f"/network/members/{self.plan.members[0][0]}/involvements/new")
-        self.token = CSRF.search(form.text).group(1) if email == LEAD else ""  # type: ignore[union-attr]
+        if form.status_code != 200 or not CSRF.search(form.text):
+            raise SystemExit(f"the lead's involvement form answered {form.status_code}: {form.text[:300]}")
+        self.token = CSRF.search(form.text).group(1)  # type: ignore[union-attr]
 
     def unique(self, kind: str) -> str:
         self.count += 1
@@ -159,6 +176,23 @@ class Client:
         await self.write("donated" if donated else "fee", token, f"/network/involvements/{involvement}/fee", {
             "offered": f"{pence // 100}.{pence % 100:02d}", "choice": "donated" if donated else "full",
             "amount": "", "charity": token if donated else "", "method": "bank", "paid_on": boxes(paid_on)})
+
+    async def expense(self) -> None:
+        """An expense with a receipt (a PDF by its first bytes, unique content): acknowledged by 302."""
+        member, _, _ = self.rng.choice(self.plan.members)
+        token = self.unique("expense")
+        noise = self.rng.randbytes(20_000 + self.rng.randrange(60_000))
+        body = b"%PDF-1.4\n% " + token.encode() + b"\n" + noise
+        answer = await self.send("POST", f"/network/members/{member}/expenses/new", data={
+            "csrf_token": self.token, "amount": "4.20", "paid_on": boxes(self.plan.day(self.count)),
+            "description": token}, files={"receipt": ("receipt.pdf", body, "application/pdf")})
+        if answer is not None and answer.status_code == 302:
+            self.ledger.write("expense", token, True)
+            self.ledger.receipts[token] = hashlib.sha256(body).hexdigest()
+        elif answer is None or answer.status_code >= 500:
+            self.ledger.write("expense", token, False)
+        else:
+            self.ledger.breaches.append(f"expense refused unexpectedly: {answer.status_code}")
 
     async def checklist(self) -> None:
         ref = self.rng.choice(self.plan.items)
@@ -211,6 +245,8 @@ class Client:
     async def work(self, deadline: float) -> None:
         steps = [(self.read, 50), (self.involvement, 12), (lambda: self.fee(False), 12),
                  (lambda: self.fee(True), 8), (self.checklist, 12), (self.launch, 6)]
+        if self.plan.uploads:
+            steps.append((self.expense, 8))
         actions, weights = zip(*steps, strict=True)
         while time.monotonic() < deadline:
             await self.rng.choices(actions, weights)[0]()
@@ -251,8 +287,25 @@ async def restart_postgresql(folder: str, port: int, ledger: Ledger) -> None:
     ledger.faults.append(("PostgreSQL restart", started, time.monotonic()))
 
 
-async def faults(server: Server, ledger: Ledger, seconds: float, database_url: str) -> None:
+async def kill_a_portal_server(cluster: Cluster, ledger: Ledger, seconds: float) -> None:
+    """SIGKILL one whole server; the load balancer takes it out. Start it again a third later."""
+    server = cluster.servers[0]
+    started = time.monotonic()
+    await asyncio.to_thread(cluster.kill_server, server)
+    await asyncio.sleep(HEALTH_INTERVAL_MS * (HEALTH_FALL + 1) / 1000)  # HAProxy has taken it out
+    ledger.faults.append((f"SIGKILL of portal server {server.name} (gunicorn and jobs worker)", started,
+                          time.monotonic()))
     await asyncio.sleep(seconds / 3)
+    started = time.monotonic()
+    await asyncio.to_thread(cluster.start_server, server)  # not a fault: nobody may notice it coming back
+    ledger.notes.append(f"{server.name} started again in {time.monotonic() - started:.1f} s and rejoined")
+
+
+async def faults(server: Server | Cluster, ledger: Ledger, seconds: float, database_url: str) -> None:
+    await asyncio.sleep(seconds / 3)
+    if isinstance(server, Cluster):
+        await kill_a_portal_server(server, ledger, seconds)
+        return
     await kill_a_worker(server, ledger)
     folder = os.environ.get("SOAK_PG_DIR")
     if database_url.startswith("postgresql") and folder:
@@ -263,7 +316,7 @@ async def faults(server: Server, ledger: Ledger, seconds: float, database_url: s
 # --- the run ------------------------------------------------------------------------------------
 
 
-async def soak(server: Server, plan: Plan, ledger: Ledger, clients: int, seconds: float) -> float:
+async def soak(server: Server | Cluster, plan: Plan, ledger: Ledger, clients: int, seconds: float) -> float:
     crowd = [Client(server.base, plan, ledger, seed=n) for n in range(clients)]
     members = set(range(7, clients, 8))  # one client in eight is a network member reading their pages
     await asyncio.gather(*(c.sign_in(MEMBER if n in members else LEAD) for n, c in enumerate(crowd)))
@@ -307,7 +360,7 @@ def count_back(app: Any, plan: Plan, ledger: Ledger, answers_before: int) -> dic
     """Every write back from the database: (acknowledged, found once) per kind; breaches into the ledger."""
     found = saved(app, plan)
     figures = {}
-    for kind in ("involvement", "fee", "donated", "launch"):
+    for kind in ("involvement", "fee", "donated", "launch") + (("expense",) if plan.uploads else ()):
         acked, unknown = ledger.acked.get(kind, []), ledger.unknown.get(kind, [])
         lost = [t for t in acked if found[kind][t] == 0]
         doubled = [t for t in set(acked + unknown) if found[kind][t] > 1]
@@ -350,9 +403,61 @@ def saved(app: Any, plan: Plan) -> dict[str, Any]:
             "fee": Counter(f"{p.member_id}|{p.paid_on.isoformat()}|{p.offered_pence}" for p in fees
                            if p.choice == "full"),
             "launch": Counter(session.exec(select(Learner.subject).where(col(Learner.subject).like(like)))),
+            "expense": Counter(session.exec(select(NetworkPayment.description).where(
+                NetworkPayment.kind == "expense", col(NetworkPayment.description).like(like)))),
             "answers": session.exec(select(func.count()).select_from(AnswerChange).where(
                 AnswerChange.project_id == plan.project)).one(),
         }
+
+
+def check_receipts(app: Any, plan: Plan, ledger: Ledger, cluster: Cluster) -> int:
+    """Every acknowledged receipt downloads whole from each server directly (so from the bucket,
+    whichever server took the upload). Returns the number of downloads checked."""
+    from sqlmodel import col, select
+
+    from coprod_portal.db import get_session
+    from plugins.network.models import NetworkPayment
+
+    with app.app_context():
+        sent = col(NetworkPayment.description).in_(list(ledger.receipts))
+        query = select(NetworkPayment.description, NetworkPayment.receipt_file_id).where(
+            NetworkPayment.kind == "expense", sent)
+        rows = dict(get_session().exec(query).all())
+    checked, wrong = 0, []
+    for server in cluster.servers:
+        with httpx.Client(base_url=server.base, timeout=60) as browser:
+            page = browser.get("/sign-in")
+            browser.post("/sign-in", data={"email": LEAD, "password": DEMO_PASSWORD,
+                                           "csrf_token": CSRF.search(page.text).group(1)})  # type: ignore[union-attr]
+            for token, sha in ledger.receipts.items():
+                file_id = rows.get(token)
+                if not file_id:
+                    ledger.breaches.append(f"receipt of {token} acknowledged but not linked to its expense")
+                    continue
+                answer = browser.get(f"/files/{file_id}")
+                checked += 1
+                if answer.status_code != 200 or hashlib.sha256(answer.content).hexdigest() != sha:
+                    wrong.append(f"{token} from {server.name}: {answer.status_code}")
+    if wrong:
+        ledger.breaches.append(f"{len(wrong)} receipt downloads were not the bytes uploaded, e.g. "
+                               + "; ".join(wrong[:3]))
+    return checked
+
+
+def check_heartbeats(app: Any, ledger: Ledger, started_at: Any) -> int:
+    """The job every worker schedules each minute ran at most once per minute. Returns the minutes."""
+    from sqlmodel import col, select
+
+    from coprod_portal.audit import AuditEvent
+    from coprod_portal.db import get_session
+
+    with app.app_context():
+        minutes = Counter(get_session().exec(select(AuditEvent.subject_id).where(
+            AuditEvent.action == "heartbeat", col(AuditEvent.at) >= started_at)).all())
+    for minute, runs in minutes.items():
+        if runs > 1:
+            ledger.breaches.append(f"the every-minute job ran {runs} times for {minute}")
+    return len(minutes)
 
 
 def check_invariants(app: Any, plan: Plan, ledger: Ledger) -> int:
@@ -376,12 +481,15 @@ def check_invariants(app: Any, plan: Plan, ledger: Ledger) -> int:
                 if paid > (member.weekly_cap_pence or 0):
                     ledger.breaches.append(f"{member.preferred_name}'s cap crossed: {paid} pence in the "
                                            f"week from {first}")
-        for model, day, action, marker in (
-            (NetworkInvolvement, NetworkInvolvement.starts_on, "recorded confirmed involvement", " on "),
-            (NetworkPayment, NetworkPayment.paid_on, "approved a fee", " paid on "),
+        involvements = (NetworkInvolvement, NetworkInvolvement.starts_on)
+        for model, day, kind, action, marker in (
+            (*involvements, None, "recorded confirmed involvement", " on "),
+            (NetworkPayment, NetworkPayment.paid_on, "fee", "approved a fee", " paid on "),
+            (NetworkPayment, NetworkPayment.paid_on, "expense", "recorded an expense", " paid on "),
         ):
             rows = session.exec(select(func.count()).select_from(model).where(
-                col(model.member_id).in_(ids), col(day).between(days[0], max(days)))).one()
+                col(model.member_id).in_(ids), col(day).between(days[0], max(days)),
+                *([NetworkPayment.kind == kind] if kind else []))).one()
             audited = session.exec(select(func.count()).select_from(AuditEvent).where(
                 AuditEvent.action == action, col(AuditEvent.subject_id).in_(ids),
                 col(AuditEvent.detail).regexp_match(
@@ -410,6 +518,11 @@ def own_database(url: str, drop: str = "") -> str:
 def prepare(env: dict[str, str]) -> tuple[Any, TestPlatform]:
     """Migrate and seed through the CLI (as make bench), then register the test LMS in process."""
     prepare_portal(Path(env["COPROD_INSTANCE_PATH"]), env, 0)
+    return connect(env)
+
+
+def connect(env: dict[str, str]) -> tuple[Any, TestPlatform]:
+    """The portal in this process (to count back from its database), with the test LMS registered."""
     os.environ.update(env)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the test LMS's request log
     from wsgi import app
@@ -426,15 +539,17 @@ def answers_now(app: Any, plan: Plan) -> int:
 
 
 def report(ledger: Ledger, figures: dict[str, tuple[int, int]], elapsed: float, clients: int,
-           weeks: int, server: Server, database: str) -> None:
+           weeks: int, server: Server | Cluster, database: str) -> None:
     requests = sum(ledger.statuses.values())
     unexpected = [(t, what) for t, what in ledger.errors if not ledger.expected(t)]
     for _, what in unexpected[:5]:
         ledger.breaches.append(f"outside any fault: {what}")
     if unexpected[5:]:
         ledger.breaches.append(f"… and {len(unexpected) - 5} more 5xx or dropped requests outside faults")
-    if len(workers(server)) != 2:
+    if isinstance(server, Server) and len(workers(server)) != 2:
         ledger.breaches.append(f"gunicorn has {len(workers(server))} workers after the run, not 2")
+    if isinstance(server, Cluster) and not all(s.running for s in server.servers):
+        ledger.breaches.append("a portal server is not running after the run")
     print(f"\nsoak on {database}: {clients} clients for {elapsed:.1f} s, {requests} requests "
           f"({requests / elapsed:.0f}/s)")
     print("  answers: " + ", ".join(f"{k}: {v}" for k, v in sorted(ledger.statuses.items(), key=str)))
@@ -445,9 +560,21 @@ def report(ledger: Ledger, figures: dict[str, tuple[int, int]], elapsed: float, 
     print(f"  faults survived: {len(ledger.faults)}")
     for what, start, end in ledger.faults:
         during = sum(1 for t, _ in ledger.errors if start - 0.5 <= t <= end + GRACE)
-        print(f"    {what}: {end - start:.1f} s, {during} requests answered 503 or dropped around it")
+        print(f"    {what}: {end - start:.1f} s, {during} requests answered 5xx or dropped around it")
+    for note in ledger.notes:
+        print(f"  {note}")
     print("BREACHES:\n  " + "\n  ".join(ledger.breaches) if ledger.breaches else
           "no breach: 0 unexpected 5xx, 0 lost, 0 duplicated, caps held")
+
+
+def start_cluster(env: dict[str, str]) -> Cluster:
+    """Two portal servers behind HAProxy, with this run's keys and the every-minute job's plugin."""
+    shared = ("COPROD_SECRET_KEY", "COPROD_LIVED_EXPERIENCE_KEY", "COPROD_LOGIN_LIMIT_PER_ADDRESS")
+    cluster = Cluster(database_url=env.get("DATABASE_URL", ""), extra_env={
+        **{name: env[name] for name in shared},
+        "COPROD_PLUGINS": "builtins,heartbeat", "COPROD_PLUGINS_DIR": str(ROOT / "benchmarks" / "plugins")})
+    cluster.start()
+    return cluster
 
 
 def main() -> None:
@@ -462,18 +589,33 @@ def main() -> None:
                          "COPROD_LOGIN_LIMIT_PER_ADDRESS": "100000"})
     if database:
         env["DATABASE_URL"] = own_database(database)
-    app, lms = prepare(env)
-    server = Server("wsgi:app", env, ROOT)
+    in_cluster = os.environ.get("SOAK_CLUSTER", "") == "1"
+    server: Server | Cluster
+    if in_cluster:
+        server = start_cluster(env)
+        env = {**server.env, "COPROD_INSTANCE_PATH": str(instance)}
+        app, lms = connect(env)
+    else:
+        app, lms = prepare(env)
+        server = Server("wsgi:app", env, ROOT)
     lms.tool_url = server.base
     ledger = Ledger()
     try:
         plan = plan_from(app, lms)
-        before = answers_now(app, plan)
+        plan.uploads = in_cluster
+        before, started_at = answers_now(app, plan), datetime.now(UTC)
         elapsed = asyncio.run(soak(server, plan, ledger, clients, seconds))
         time.sleep(0.5)
         figures = count_back(app, plan, ledger, before)
         weeks = check_invariants(app, plan, ledger)
-        report(ledger, figures, elapsed, clients, weeks, server, "PostgreSQL" if database else "SQLite")
+        where = "PostgreSQL" if database or in_cluster else "SQLite"
+        if isinstance(server, Cluster):
+            downloads = check_receipts(app, plan, ledger, server)
+            minutes = check_heartbeats(app, ledger, started_at)
+            where = f"a cluster of {len(server.servers)} servers behind HAProxy ({where}, Redis, S3 API)"
+            ledger.notes.append(f"receipts downloaded byte for byte from each server: {downloads}; "
+                                f"minutes the every-minute job ran: {minutes}, each once")
+        report(ledger, figures, elapsed, clients, weeks, server, where)
         print(f"  whole run, set-up and counting back included: {time.monotonic() - began:.0f} s")
     finally:
         server.stop()
