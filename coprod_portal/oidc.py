@@ -32,7 +32,7 @@ import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
-from flask_login import login_user
+from flask_login import current_user, login_user
 from joserfc.errors import JoseError
 
 from . import accounts, audit
@@ -265,7 +265,10 @@ def callback() -> Any:
 
 @bp.route("/signed-out")
 def signed_out() -> Any:
-    """Where the provider sends the person back after signing them out there too."""
+    """Where the provider sends the person back after signing them out there too (someone
+    still signed in, in another tab, goes home instead of being told they are signed out)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
     expected = session.pop(LOGOUT_STATE, None)
     at_provider = bool(expected) and request.args.get("state") == expected
     return render_template("auth/signed_out.html", at_provider=at_provider)
