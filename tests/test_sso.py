@@ -367,7 +367,8 @@ def test_forged_id_tokens_are_refused(sso_app: Flask, provider: RunningProvider,
 def test_the_forging_harness_itself_signs_in_with_a_genuine_token(
         sso_app: Flask, provider: RunningProvider, monkeypatch: pytest.MonkeyPatch) -> None:
     """The harness of the test above, with a correct token: so each refusal is for its flaw."""
-    assert _callback_with_forged_token(sso_app, provider, monkeypatch, "the genuine article").status_code == 302
+    response = _callback_with_forged_token(sso_app, provider, monkeypatch, "the genuine article")
+    assert response.status_code == 302
 
 
 def test_an_unknown_key_id_makes_one_refetch_of_the_keys(
