@@ -431,3 +431,18 @@ def test_without_single_sign_on_its_pages_say_so(app: Flask) -> None:
     assert "Sign in with" not in client.get("/sign-in").get_data(as_text=True)
     assert_refused(client.get("/sign-in/sso"), 404, "Single sign-on is not set up")
     assert_refused(client.get("/sign-in/sso/callback?code=x&state=y"), 404, "Single sign-on is not set up")
+
+
+def test_admin_and_plugins_pages_say_how_people_sign_in(sso_app: Flask, app: Flask) -> None:
+    admin = login(sso_app.test_client(), "admin@example.org")
+    for path in ("/admin/", "/admin/plugins"):
+        text = admin.get(path).get_data(as_text=True)
+        assert f"Set up with Example Care ID ({sso_app.config['OIDC_ISSUER']})" in text
+        assert "Not yet by this server" in text and "On for every staff account" in text
+    sso_sign_in(sso_app.test_client(), "sam")
+    fetched = sso_app.extensions["coprod_oidc"].create_client("oidc").keys_fetched_at
+    text = admin.get("/admin/").get_data(as_text=True)
+    assert "Not yet by this server" not in text
+    assert f"{fetched:%-d %B %Y}, " in text and "(by this server)" in text
+    plain = login(app.test_client(), "admin@example.org").get("/admin/plugins").get_data(as_text=True)
+    assert "Single sign-on" in plain and "Not set up" in plain
