@@ -11,8 +11,10 @@ The portal's own choices on top of the library:
 * only RS256, PS256 and ES256 signatures are accepted, whatever the provider advertises, so a
   token signed with ``none`` or with HS256 (keyed with the public key) is refused;
 * the discovery document must name the issuer the operator configured;
-* a person is matched to a staff account by a *verified* email address; an account is created
-  only when the operator allowed it; a deactivated account is refused whatever the provider says;
+* at the first sign-in a person is matched to a staff account by a *verified* email address and
+  the account is linked to their (issuer, subject); later sign-ins follow that link. An account is
+  created only when the operator allowed it; a deactivated account is refused whatever the
+  provider says;
 * roles named in ``COPROD_OIDC_ROLE_MAP`` are given and taken away at every sign-in from the
   provider's groups or app roles; other roles stay as an administrator set them, so the admin
   role comes from the provider only through a mapping the operator wrote.
@@ -34,9 +36,10 @@ from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
+from sqlmodel import select
 
 from . import accounts, audit
-from .accounts import Anonymous, User
+from .accounts import Anonymous, User, UserIdentity
 from .config import ConfigError
 from .db import get_session, utcnow
 
@@ -360,13 +363,13 @@ def _account_for(claims: dict[str, Any]) -> User:
     """The staff account for these checked claims: found (or created), active, roles applied."""
     db = get_session()
     email = _email_from(claims)
-    user = accounts.user_by_email(db, email)
-    if user is None:
-        if not current_app.config["OIDC_CREATE_ACCOUNTS"]:
-            raise Refusal("no account for this email", "You do not have an account on this portal yet",
-                          f"You signed in to {_name()} as {email}, but the portal has no staff "
-                          "account with that address. Ask an administrator to add you.", 403, email)
-        user = _new_account(claims, email)
+    issuer, subject = str(claims["iss"]), str(claims["sub"])
+    identity = db.exec(select(UserIdentity).where(
+        UserIdentity.issuer == issuer, UserIdentity.subject == subject)).first()
+    user = db.get(User, identity.user_id) if identity else _first_sign_in(claims, email)
+    if user is None:  # a foreign key makes this impossible; refused rather than trusted
+        raise Refusal("linked account missing", "Your account could not be found",
+                      "Ask an administrator to check your account.", 403, email)
     if not user.active:
         raise Refusal("account deactivated", "Your account has been closed",
                       "Your portal account is deactivated, so you cannot sign in, even though "
@@ -377,6 +380,33 @@ def _account_for(claims: dict[str, Any]) -> User:
     audit.record(db, user, "signed in with single sign-on", "user", user.id, user.display_name,
                  detail=f"issuer {claims.get('iss', '')}, subject {claims.get('sub', '')}"[:1000])
     db.commit()
+    return user
+
+
+def _first_sign_in(claims: dict[str, Any], email: str) -> User:
+    """Link the account with this verified email (or a new one, if allowed) to this identity.
+
+    An account already linked to someone else at the same provider is refused: the provider
+    has given that email address to a second person, and only an administrator can tell who is
+    who.
+    """
+    db = get_session()
+    issuer, subject = str(claims["iss"]), str(claims["sub"])
+    user = accounts.user_by_email(db, email)
+    if user is None:
+        if not current_app.config["OIDC_CREATE_ACCOUNTS"]:
+            raise Refusal("no account for this email", "You do not have an account on this portal yet",
+                          f"You signed in to {_name()} as {email}, but the portal has no staff "
+                          "account with that address. Ask an administrator to add you.", 403, email)
+        user = _new_account(claims, email)
+    elif db.exec(select(UserIdentity).where(UserIdentity.user_id == user.id,
+                                            UserIdentity.issuer == issuer)).first():
+        raise Refusal("account linked to another identity", "This account belongs to someone else",
+                      f"The portal account for {email} is already used by a different "
+                      f"{_name()} account. Ask an administrator to check which is yours.", 403, email)
+    db.add(UserIdentity(user_id=user.id, issuer=issuer, subject=subject))
+    audit.record(db, user, "single sign-on linked to account", "user", user.id, user.display_name,
+                 detail=f"issuer {issuer}, subject {subject}"[:1000])
     return user
 
 

@@ -35,9 +35,9 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
     # an existing demo account, in no mapped group
     "sam": {"email": "staff@example.org", "email_verified": True, "name": "Sam Staff",
             "groups": ["everyone"]},
-    # the same person after being added to the leads group
-    "sam-lead": {"email": "staff@example.org", "email_verified": True, "name": "Sam Staff",
-                 "groups": ["everyone", "portal-leads", "admin"]},
+    # another person at the provider who was given the same email address
+    "sam-twin": {"email": "staff@example.org", "email_verified": True, "name": "Sam Twin",
+                 "groups": []},
     # someone the portal has never seen
     "nia": {"email": "nia.new@example.org", "email_verified": True, "name": "Nia New",
             "groups": ["portal-admins"]},
@@ -59,6 +59,25 @@ class RunningProvider:
     key: RSAKey
     process: subprocess.Popen[str]
     settings: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @contextmanager
+    def changed_account(self, account: str, **claims: Any) -> Iterator[None]:
+        """The provider's administrator changes someone (their groups, say), then changes back."""
+        assert self.path is not None
+        before = dict(self.settings["accounts"][account])
+        try:
+            self._write_account(account, {**before, **claims})
+            yield
+        finally:
+            self._write_account(account, before)
+
+    def _write_account(self, account: str, claims: dict[str, Any]) -> None:
+        assert self.path is not None
+        self.settings["accounts"] = {**self.settings["accounts"], account: claims}
+        draft = self.path.with_suffix(".draft")
+        draft.write_text(json.dumps(self.settings))
+        draft.replace(self.path)  # never half a file for the provider to read
 
     def stop(self) -> None:
         self.process.terminate()
@@ -93,7 +112,7 @@ def start_provider(folder: Path, redirect_uris: list[str], post_logout_redirect_
         "clients": [{"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
                      "redirect_uris": redirect_uris,
                      "post_logout_redirect_uris": post_logout_redirect_uris}],
-        "accounts": accounts if accounts is not None else ACCOUNTS,
+        "accounts": dict(accounts if accounts is not None else ACCOUNTS),
     }
     path = folder / f"provider-{time.monotonic_ns()}.json"
     path.write_text(json.dumps(settings))
@@ -105,7 +124,7 @@ def start_provider(folder: Path, redirect_uris: list[str], post_logout_redirect_
         process.wait(timeout=10)
         pytest.fail(f"the test OpenID Provider did not start (exit {process.returncode})")
     where = json.loads(line)
-    return RunningProvider(where["issuer"], where["port"], key, process, settings)
+    return RunningProvider(where["issuer"], where["port"], key, process, settings, path)
 
 
 @contextmanager

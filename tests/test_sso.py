@@ -113,17 +113,40 @@ def test_an_existing_account_signs_in_and_gets_its_mapped_roles(sso_app: Flask) 
             "subject lee") in audit_actions(sso_app)
 
 
-def test_roles_from_the_map_are_given_and_taken_away_at_every_sign_in(sso_app: Flask) -> None:
+def test_roles_from_the_map_are_given_and_taken_away_at_every_sign_in(
+        sso_app: Flask, provider: RunningProvider) -> None:
     """Other roles stay as an administrator set them; a group called "admin" gives nothing,
     because only a mapping the operator wrote can give the admin role."""
     assert user(sso_app, "staff@example.org").role_names == {"staff"}
-    sso_sign_in(sso_app.test_client(), "sam-lead")
+    with provider.changed_account("sam", groups=["everyone", "portal-leads", "admin"]):
+        sso_sign_in(sso_app.test_client(), "sam")
     assert user(sso_app, "staff@example.org").role_names == {"staff", "coproduction_lead"}
-    sso_sign_in(sso_app.test_client(), "sam")
+    sso_sign_in(sso_app.test_client(), "sam")  # removed from the group at the provider meanwhile
     assert user(sso_app, "staff@example.org").role_names == {"staff"}
     changes = [(action, detail) for action, _label, detail in audit_actions(sso_app) if "role" in action]
     assert changes == [("role given by single sign-on", "coproduction_lead"),
                        ("role removed by single sign-on", "coproduction_lead")]
+
+
+def test_the_first_sign_in_links_the_account_and_later_ones_follow_the_subject(
+        sso_app: Flask, provider: RunningProvider) -> None:
+    """Once linked, the provider's subject says who it is: a changed email address at the
+    provider still reaches the same account, and a second person given the same address does not."""
+    sso_sign_in(sso_app.test_client(), "sam")
+    with Session(sso_app.extensions["coprod_engine"]) as session:
+        links = session.exec(select(accounts.UserIdentity)).all()
+        assert [(link.issuer, link.subject) for link in links] == [(provider.issuer, "sam")]
+    with provider.changed_account("sam", email="sasha.staff@example.org"):
+        client = sso_app.test_client()
+        sso_sign_in(client, "sam")
+        assert signed_in_as(client) == "Sasha Staff"
+    twin = sso_app.test_client()
+    assert_refused(sso_sign_in(twin, "sam-twin"), 403, "already used by a different Example Care ID account")
+    assert signed_in_as(twin) is None
+    actions = [(action, detail) for action, _label, detail in audit_actions(sso_app)
+               if "linked" in action or "refused" in action]
+    assert actions == [("single sign-on linked to account", f"issuer {provider.issuer}, subject sam"),
+                       ("single sign-on refused", "account linked to another identity")]
 
 
 def test_a_new_person_is_refused_unless_accounts_may_be_created(make_app: Any,
@@ -145,9 +168,9 @@ def test_a_new_person_gets_a_staff_account_when_allowed(make_app: Any, provider:
     assert created.role_names == {"staff", "admin"} and created.password_hash is None
     events = [(action, detail) for action, label, detail in audit_actions(app) if label == "Nia New"]
     assert [action for action, _detail in events] == [
-        "account created by single sign-on", "role given by single sign-on",
-        "signed in with single sign-on"]
-    assert events[1][1] == "admin"  # from the explicit portal-admins=admin mapping
+        "account created by single sign-on", "single sign-on linked to account",
+        "role given by single sign-on", "signed in with single sign-on"]
+    assert events[2][1] == "admin"  # from the explicit portal-admins=admin mapping
 
 
 def test_keys_are_fetched_once_and_again_once_after_the_provider_rotates_them(
@@ -215,14 +238,16 @@ def test_an_unverified_email_is_refused(sso_app: Flask) -> None:
         in audit_actions(sso_app)
 
 
-def test_a_deactivated_account_is_refused_although_the_provider_says_yes(sso_app: Flask) -> None:
+def test_a_deactivated_account_is_refused_although_the_provider_says_yes(
+        sso_app: Flask, provider: RunningProvider) -> None:
     with Session(sso_app.extensions["coprod_engine"]) as session:
         staff = accounts.user_by_email(session, "staff@example.org")
         assert staff is not None
         accounts.deactivate(staff)
         session.commit()
     client = sso_app.test_client()
-    assert_refused(sso_sign_in(client, "sam-lead"), 403, "Your account has been closed")
+    with provider.changed_account("sam", groups=["portal-leads"]):
+        assert_refused(sso_sign_in(client, "sam"), 403, "Your account has been closed")
     assert signed_in_as(client) is None
     assert user(sso_app, "staff@example.org").role_names == {"staff"}  # no role given either
 

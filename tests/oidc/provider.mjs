@@ -7,7 +7,8 @@
 //
 // It listens first, then prints one JSON line {"issuer": ..., "port": ...} so the test knows
 // where it is. Sign-in and consent use the package's development interactions (a form that
-// takes any account id); PKCE is required for every client. Claims asked for by scope go into
+// takes any account id); PKCE is required for every client. Accounts are read from the file at
+// every sign-in, so the test can change them while the provider runs. Claims asked for by scope go into
 // the ID token, as Entra ID, Google and Keycloak do.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -33,7 +34,8 @@ server.listen(settings.port || 0, '127.0.0.1', () => {
     },
     features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
     async findAccount(ctx, id) {
-      const account = settings.accounts[id];
+      // read afresh each time, so a test can change someone's groups (or email) meanwhile
+      const account = JSON.parse(readFileSync(process.argv[2], 'utf8')).accounts[id];
       if (!account) return undefined;
       return { accountId: id, async claims() { return { sub: id, ...account }; } };
     },
