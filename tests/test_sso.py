@@ -471,3 +471,23 @@ def test_admin_and_plugins_pages_say_how_people_sign_in(sso_app: Flask, app: Fla
     assert f"{fetched:%-d %B %Y}, " in text and "(by this server)" in text
     plain = login(app.test_client(), "admin@example.org").get("/admin/plugins").get_data(as_text=True)
     assert "Single sign-on" in plain and "Not set up" in plain
+
+
+def test_the_identity_link_is_in_a_subject_access_export_and_erased_with_the_account(
+        sso_app: Flask, provider: RunningProvider) -> None:
+    sso_sign_in(sso_app.test_client(), "sam")
+    admin = login(sso_app.test_client(), "admin@example.org")
+    page = "/admin/subject-access/"
+    download = admin.post(page + "download", data={"email": "staff@example.org", "format": "json",
+                                                   "csrf_token": csrf_token(admin, page)})
+    sections = {s["section"]: s["records"] for s in json.loads(download.get_data(as_text=True))["sections"]}
+    assert sections["Your account"][0]["Single sign-on identities"].startswith(
+        f"sam at {provider.issuer} (linked ")
+    erased = admin.post(page + "erase", data={
+        "email": "staff@example.org", "reason": "Request of 3 March 2027", "confirm": "y",
+        "csrf_token": csrf_token(admin, page)})
+    assert "Links to single sign-on identities" in erased.get_data(as_text=True)
+    with Session(sso_app.extensions["coprod_engine"]) as session:
+        assert session.exec(select(accounts.UserIdentity)).all() == []
+    # the erased person signing in again is a stranger: no account is found for them
+    assert_refused(sso_sign_in(sso_app.test_client(), "sam"), 403, "Ask an administrator to add you")
