@@ -147,7 +147,7 @@ def note_failure(session: Session, email: str, address: str) -> None:
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < utcnow() - window))
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only follow ``next`` to a page of this site, never to another host."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
@@ -167,7 +167,7 @@ def login() -> Any:
     if form.validate_on_submit():
         error = _attempt_sign_in(form)
         if error is None:
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     form.password.data = ""
     return render_template("auth/login.html", form=form, error=error, sso=oidc.enabled(),
                            local_sign_in=current_app.config["LOCAL_SIGN_IN"]), \

@@ -54,6 +54,7 @@ TIMEOUT_SECONDS = 10
 NAME = "oidc"
 LOGOUT_STATE = "oidc_logout_state"
 SIGNED_IN_WITH = "oidc_signed_in"
+NEXT_PAGE = "oidc_next"
 
 
 @dataclass
@@ -239,7 +240,10 @@ def start() -> Any:
     if not enabled():
         return _refused_page(Refusal("single sign-on not configured", "Single sign-on is not set up",
                                      "Sign in with your email address and password instead.", 404))
+    from .auth import safe_next
+
     redirect_uri = url_for("oidc.callback", _external=True)
+    session[NEXT_PAGE] = safe_next(request.args.get("next"))
     try:
         return provider().authorize_redirect(redirect_uri)
     except ProviderUnreachable:
@@ -263,7 +267,7 @@ def callback() -> Any:
         return _refused_page(refusal)
     login_user(user)
     session[SIGNED_IN_WITH] = True
-    return redirect(url_for("core.home"))
+    return redirect(session.pop(NEXT_PAGE, None) or url_for("core.home"))
 
 
 @bp.route("/signed-out")
@@ -307,6 +311,12 @@ def _validated_claims() -> dict[str, Any]:
         raise Refusal("the provider said access_denied", "You did not sign in",
                       f"Signing in with {_name()} was cancelled or not allowed. Try again, or ask "
                       "your IT team whether your account may use this portal.", 403)
+    if error is not None:
+        error = error[:60]
+        raise Refusal(f"the provider said {error}", "Signing in did not finish",
+                      f"{_name()} could not sign you in ({error}). Try again from the sign-in page; "
+                      "if it keeps happening, tell your IT team.", 400)
+    _check_response_issuer()
     try:
         token = provider().authorize_access_token(leeway=LEEWAY_SECONDS, claims_options=_claim_rules())
     except MismatchingStateError as exc:
@@ -330,6 +340,15 @@ def _validated_claims() -> dict[str, Any]:
         raise Refusal("no ID token", "Your sign-in could not be checked",
                       "The identity provider sent no ID token. Tell your IT team.", 401)
     return dict(claims)
+
+
+def _check_response_issuer() -> None:
+    """A provider that names itself in the answer (RFC 9207) must name the one we asked: an
+    answer from another provider, swapped in on the way, is refused before its code is used."""
+    named = request.args.get("iss")
+    if named is not None and named != provider().load_server_metadata()["issuer"]:
+        raise Refusal("the answer names another issuer", "This sign-in did not come from "
+                      f"{_name()}", "Start signing in again from the sign-in page.", 400)
 
 
 def _claim_rules() -> dict[str, Any]:

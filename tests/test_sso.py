@@ -491,3 +491,44 @@ def test_the_identity_link_is_in_a_subject_access_export_and_erased_with_the_acc
         assert session.exec(select(accounts.UserIdentity)).all() == []
     # the erased person signing in again is a stranger: no account is found for them
     assert_refused(sso_sign_in(sso_app.test_client(), "sam"), 403, "Ask an administrator to add you")
+
+
+def test_sign_in_returns_to_the_page_asked_for_on_this_site_only(sso_app: Flask) -> None:
+    client = sso_app.test_client()
+    page = client.get("/sign-in?next=/projects/").get_data(as_text=True)
+    assert 'href="/sign-in/sso?next=/projects/"' in page
+    back = sign_in_at_provider(client.get("/sign-in/sso?next=/projects/").location, "lee", CALLBACK)
+    assert client.get(back.removeprefix(PORTAL)).location == "/projects/"
+    elsewhere = sso_app.test_client()
+    back = sign_in_at_provider(elsewhere.get("/sign-in/sso?next=//evil.example.org/").location,
+                               "lee", CALLBACK)
+    assert elsewhere.get(back.removeprefix(PORTAL)).location == "/"
+
+
+def test_an_answer_naming_another_issuer_is_refused_before_its_code_is_used(sso_app: Flask) -> None:
+    """RFC 9207: the provider names itself in its answer; a swapped answer is refused, and the
+    genuine one still works afterwards (its code was never sent anywhere)."""
+    client = sso_app.test_client()
+    back = sign_in_at_provider(start(client), "lee", CALLBACK)
+    query = parse_qs(urlsplit(back).query)
+    assert query["iss"] == [sso_app.config["OIDC_ISSUER"]]
+    swapped = back.removeprefix(PORTAL).replace("iss=", "iss=https%3A%2F%2Fevil.example.org&was=")
+    assert_refused(client.get(swapped), 400, "This sign-in did not come from Example Care ID")
+    assert signed_in_as(client) is None
+    assert client.get(back.removeprefix(PORTAL)).status_code == 302
+    assert signed_in_as(client) == "Lee Lead"
+
+
+@pytest.mark.parametrize("query", [
+    "", "code=&state=", "error=server_error&error_description=%3Cscript%3Ealert(1)%3C/script%3E",
+    "error=" + "x" * 5000, "code=%00&state=%00", "code=%F0%9F%92%A5&state=%E2%80%AE",
+    "code=a&code=b&state=c&state=d", "state[]=x",
+])
+def test_hostile_callbacks_are_refused_politely(sso_app: Flask, query: str) -> None:
+    client = sso_app.test_client()
+    start(client)
+    response = client.get(f"/sign-in/sso/callback?{query}")
+    text = response.get_data(as_text=True)
+    assert 400 <= response.status_code < 500 and "Skip to main content" in text
+    assert "<script>alert" not in text and "x" * 61 not in text
+    assert signed_in_as(client) is None
