@@ -91,6 +91,20 @@ class User(SQLModel, table=True):
         return f"u:{self.id}:{self.session_token}"
 
 
+class UserIdentity(SQLModel, table=True):
+    """A staff account's identity at an OpenID provider (single sign-on). Once linked, the
+    provider's subject says who is signing in, not the email address, which can change or be
+    given to someone else; a second subject claiming the same email is refused."""
+
+    __tablename__ = "core_user_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_core_user_identity"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="core_user.id", index=True, max_length=32)
+    issuer: str = Field(max_length=255)
+    subject: str = Field(max_length=255)
+    linked_at: datetime = Field(default_factory=utcnow)
+
+
 class Learner(SQLModel, table=True):
     """A learner launched from an LMS, identified by (issuer, subject); no password."""
 

@@ -16,7 +16,7 @@ from sqlmodel import select
 from wtforms import EmailField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from . import accounts, audit
+from . import accounts, audit, oidc
 from .accounts import User
 from .db import get_session
 from .forms import PortalForm, csrf_checked_by_form
@@ -82,7 +82,7 @@ ADMIN_AREAS = [
 @require("admin.index")
 def index() -> Any:
     areas = [area for area in ADMIN_AREAS if can(current_user, area[3])]
-    return render_template("admin/index.html", areas=areas)
+    return render_template("admin/index.html", areas=areas, sign_in=oidc.status(current_app))
 
 
 # --- plugins -------------------------------------------------------------------------------
@@ -93,7 +93,7 @@ def index() -> Any:
 def plugins() -> Any:
     host = current_app.extensions["coprod_plugins"]
     rows = sorted(host.plugins.values(), key=lambda info: (info.source != "core", info.name))
-    return render_template("admin/plugins.html", plugins=rows)
+    return render_template("admin/plugins.html", plugins=rows, sign_in=oidc.status(current_app))
 
 
 # --- users ---------------------------------------------------------------------------------

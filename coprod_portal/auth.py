@@ -20,7 +20,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from . import accounts, audit
+from . import accounts, audit, oidc
 from .accounts import Anonymous, Learner, User
 from .db import get_session, utcnow
 from .forms import PortalForm, csrf_checked_by_form
@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = Anonymous
     app.register_blueprint(bp)
+    oidc.init_app(app)
     if app.config["TRUSTED_USER_HEADER"]:
         app.before_request(_sign_in_from_trusted_header)
 
@@ -146,7 +147,7 @@ def note_failure(session: Session, email: str, address: str) -> None:
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < utcnow() - window))
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only follow ``next`` to a page of this site, never to another host."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
@@ -166,9 +167,18 @@ def login() -> Any:
     if form.validate_on_submit():
         error = _attempt_sign_in(form)
         if error is None:
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     form.password.data = ""
-    return render_template("auth/login.html", form=form, error=error), 200 if error is None else 400
+    return render_template("auth/login.html", form=form, error=error, sso=oidc.enabled(),
+                           local_sign_in=current_app.config["LOCAL_SIGN_IN"]), \
+        200 if error is None else 400
+
+
+def password_allowed(email: str) -> bool:
+    """With local sign-in switched off, only the named break-glass administrator may use a
+    password (for when the identity provider is down); everyone else signs in through it."""
+    cfg = current_app.config
+    return bool(cfg["LOCAL_SIGN_IN"]) or accounts.normalise_email(email) == cfg["BREAK_GLASS_EMAIL"]
 
 
 def _attempt_sign_in(form: SignInForm) -> str | None:
@@ -179,6 +189,8 @@ def _attempt_sign_in(form: SignInForm) -> str | None:
         return (f"There have been too many attempts to sign in. Wait {minutes} minutes and try "
                 "again, or ask an administrator for a password reset code.")
     user = accounts.user_by_email(session, form.email.data)
+    if not password_allowed(form.email.data):
+        user = None  # the same answer and the same work as a wrong password: nothing is revealed
     if not accounts.check_password(user, form.password.data) or user is None or not user.active:
         note_failure(session, form.email.data, address)
         session.commit()
@@ -193,6 +205,9 @@ def _attempt_sign_in(form: SignInForm) -> str | None:
 @bp.route("/sign-out", methods=["POST"])
 def logout() -> Any:
     logout_user()
+    at_provider = oidc.logout_response()
+    if at_provider is not None:
+        return at_provider
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 

@@ -140,6 +140,19 @@ def defaults_from_environment() -> dict[str, Any]:
         "S3_ENDPOINT_URL": env.get("COPROD_S3_ENDPOINT_URL", ""),  # empty: AWS
         "S3_REGION": env.get("COPROD_S3_REGION", ""),
         "S3_PREFIX": env.get("COPROD_S3_PREFIX", ""),
+        # Staff single sign-on with OpenID Connect (see coprod_portal/oidc.py and the README).
+        "OIDC_ISSUER": env.get("COPROD_OIDC_ISSUER", "").strip(),
+        "OIDC_CLIENT_ID": env.get("COPROD_OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": value_or_file("COPROD_OIDC_CLIENT_SECRET") or "",
+        "OIDC_SCOPES": env.get("COPROD_OIDC_SCOPES", "openid email profile"),
+        "OIDC_EMAIL_CLAIM": env.get("COPROD_OIDC_EMAIL_CLAIM", "email"),
+        "OIDC_EMAIL_VERIFIED_CLAIM": env.get("COPROD_OIDC_EMAIL_VERIFIED_CLAIM", "email_verified"),
+        "OIDC_ROLES_CLAIM": env.get("COPROD_OIDC_ROLES_CLAIM", ""),
+        "OIDC_ROLE_MAP": env.get("COPROD_OIDC_ROLE_MAP", ""),
+        "OIDC_CREATE_ACCOUNTS": _env_bool("COPROD_OIDC_CREATE_ACCOUNTS", False),
+        "OIDC_PROVIDER_NAME": env.get("COPROD_OIDC_PROVIDER_NAME", "your work account"),
+        "LOCAL_SIGN_IN": _env_bool("COPROD_LOCAL_SIGN_IN", True),
+        "BREAK_GLASS_EMAIL": env.get("COPROD_BREAK_GLASS_EMAIL", "").strip().lower(),
     }
 
 

@@ -43,12 +43,17 @@ def _inline_script_hashes() -> list[str]:
 
 
 def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    from .oidc import form_action_sources
+
     scripts = " ".join(["'self'", *current_app.extensions["coprod_script_hashes"]])
+    # the sign-out form goes on to the identity provider for RP-initiated logout
+    form_action = " ".join(["'self'", *form_action_sources(current_app)])
     return (
         "default-src 'self'; "
         f"script-src {scripts}; "
         "style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "object-src 'none'; base-uri 'self'; "
+        f"form-action {form_action}; "
         f"frame-ancestors {frame_ancestors}"
     )
 

@@ -17,7 +17,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from . import accounts, audit
-from .accounts import PasswordReset, User
+from .accounts import PasswordReset, User, UserIdentity
 from .audit import AuditEvent
 from .auth import LoginAttempt
 from .db import new_id, utcnow
@@ -58,7 +58,11 @@ def _core_records(session: Session, person: Person) -> list[SubjectRecords]:
     account = {"Email address": user.email, "Name": user.display_name,
                "Roles": ", ".join(sorted(user.role_names)), "Account active": user.active,
                "Created": user.created_at, "Deactivated": user.deactivated_at,
-               "Line manager": manager.display_name if manager else None}
+               "Line manager": manager.display_name if manager else None,
+               "Single sign-on identities": ", ".join(
+                   f"{link.subject} at {link.issuer} (linked {link.linked_at:%Y-%m-%d})"
+                   for link in session.exec(select(UserIdentity).where(
+                       UserIdentity.user_id == user.id))) or None}
     team = select(ProjectTeamMember.project_id).where(ProjectTeamMember.user_id == user.id)
     projects = session.exec(select(Project).where(or_(
         col(Project.owner_id) == user.id, col(Project.id).in_(team)))).all()
@@ -136,11 +140,12 @@ def _erase_core(session: Session, person: Person) -> ErasureReport:
     user.password_hash = None
     accounts.set_roles(user, [])
     session.execute(delete(PasswordReset).where(col(PasswordReset.user_id) == user.id))
+    session.execute(delete(UserIdentity).where(col(UserIdentity.user_id) == user.id))
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.key) == f"account:{person.email}"))
     return ErasureReport(
         "Account",
         erased=("Name, email address and password", "Roles", "Password reset codes",
-                "Records of failed sign-ins"),
+                "Records of failed sign-ins", "Links to single sign-on identities"),
         kept=(
             ("An anonymised account record", "So that projects and records they worked on still "
              "make sense; it shows 'Erased person' and cannot sign in."),
