@@ -221,6 +221,10 @@ POST_WHO: dict[str, frozenset[str] | None] = {
     "plugin_training.registration_links": DECLARED, "plugin_training.withdraw_registration_link": DECLARED,
     "plugin_training.module_sessions": DECLARED,
     "plugin_training.edit_platform": DECLARED,
+    # Sasha's draft practice example: only Sasha writes it; it has no co-author to sign off or withdraw
+    "plugin_practice.new": DECLARED, "plugin_practice.review": DECLARED,
+    **{f"plugin_practice.{name}": frozenset({STAFF}) for name in ("edit", "invite", "submit")},
+    **{f"plugin_practice.{name}": NOBODY for name in ("sign_off", "withdraw", "remove_coauthor")},
 }
 
 

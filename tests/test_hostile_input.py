@@ -149,7 +149,7 @@ def assert_no_formula_cells(text, where):
 
 
 QUERY_PAGES = ["/search", "/audit/", "/projects/", "/inbox", "/network/", "/checklists/", "/network/reports",
-               "/checklists/ideas", "/lived_experience/shared", "/training/"]
+               "/checklists/ideas", "/lived_experience/shared", "/training/", "/practice/"]
 
 
 @FUZZ
