@@ -141,7 +141,8 @@ def test_a_guessed_id_gets_the_same_answer_as_someone_elses(world_app, email):
 
 
 LEARNER_PAGES = ("plugin_training.", "core.home", "core.accessibility", "core.healthz", "auth.login",
-                 "auth.reset_password")  # the training a learner was launched into, and the shell's pages
+                 "auth.reset_password",  # the training a learner was launched into, and the shell's pages
+                 "plugin_practice.public", "plugin_practice.feed")  # and what everyone may read
 
 
 def test_an_lti_learner_sees_only_their_own_training(world_app):

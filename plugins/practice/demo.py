@@ -1,4 +1,4 @@
-"""Demo data: four practice examples of the demo organisation, written for it, linked to checklist items.
+"""Demo data: six practice examples of the demo organisation, written for it, linked to checklist items.
 
 Runs once every plugin's demo data is in (``portal_seed_demo_done``): the member's account comes from
 the network plugin's demo. Safe to run again: an example is added only when its title is not there.
@@ -79,7 +79,33 @@ EXAMPLES: list[dict[str, Any]] = [
         "costs_and_payment": "No extra cost: it takes one meeting at the start.",
         "contact": "coproduction@example.org", "tags": "startup.roles",
     },
+    {
+        "title": "Young carers planning their own website",
+        "situation": "Young carers said the council's pages for them were written for adults and hard "
+        "to find on a phone.",
+        "who_involved": "Young carers aged 14 to 18, a youth worker and the web team.",
+        "what_was_done": "Young carers drew the pages they wanted on paper; the web team built them and "
+        "the young carers tested each one on their own phones.",
+        "stage": "delivery", "rung": "co_production", "visibility": "public",
+        "what_changed": "Still being written: the site goes live next month.",
+        "contact": "coproduction@example.org", "tags": "startup.accessibility",
+        "status": "draft", "coauthor": MEMBER_EMAIL, "agreed": False,
+    },
+    {
+        "title": "A listening café for carers",
+        "situation": "Carers wanted somewhere to tell us what was going wrong without filling in a form.",
+        "who_involved": "Carers who use the carers' centre, and two staff from the carers' team.",
+        "what_was_done": "A monthly café where carers talk and staff listen and write down what they "
+        "hear, then report back at the next café.",
+        "stage": "review", "rung": "engagement", "visibility": "staff_and_members",
+        "what_changed": "Three changes to the carers' centre's opening hours came from the café.",
+        "contact": "carers@example.org", "tags": "review.shared",
+        "status": "in_review", "author": "staff@example.org",
+    },
 ]
+# The first four are published; the last two show the work in progress: a draft the member is
+# invited to sign off, and one waiting for the co-production lead's review.
+EXTRA = ("coauthor", "words", "agreed", "author")
 
 
 def seed(session: Session) -> None:
@@ -92,16 +118,22 @@ def seed(session: Session) -> None:
         if session.exec(select(PracticeExample.id).where(PracticeExample.title == data["title"])).first():
             continue
         coauthor = member if data.get("coauthor") == MEMBER_EMAIL else None
-        if data.get("coauthor") and coauthor is None:
+        author = accounts.user_by_email(session, data.get("author", "lead@example.org"))
+        if (data.get("coauthor") and coauthor is None) or author is None:
             continue  # the network plugin is off: no member to have co-written it
-        published = now - timedelta(days=30 * (n + 1))
-        fields = {k: v for k, v in data.items() if k not in ("coauthor", "words")}
-        example = PracticeExample(**fields, author_id=lead.id, status="published", published_at=published,
-                                  reviewed_by_id=lead.id, reviewed_at=published, created_at=published,
-                                  updated_at=published)
-        session.add(example)
-        session.flush()
-        if coauthor is not None:
-            session.add(PracticeCoauthor(example_id=example.id, user_id=coauthor.id, words=data["words"],
-                                         invited_at=published, agreed_at=published))
+        _add(session, data, author, lead, coauthor, now - timedelta(days=30 * (n + 1)))
     session.commit()
+
+
+def _add(session: Session, data: dict[str, Any], author: Any, lead: Any, coauthor: Any, when: Any) -> None:
+    fields = {k: v for k, v in data.items() if k not in EXTRA}
+    status = fields.setdefault("status", "published")
+    example = PracticeExample(**fields, author_id=author.id, created_at=when, updated_at=when)
+    if status == "published":
+        example.published_at, example.reviewed_by_id, example.reviewed_at = when, lead.id, when
+    session.add(example)
+    session.flush()
+    if coauthor is not None:
+        agreed = data.get("agreed", True)
+        session.add(PracticeCoauthor(example_id=example.id, user_id=coauthor.id, words=data.get("words", ""),
+                                     invited_at=when, agreed_at=when if agreed else None))
