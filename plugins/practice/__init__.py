@@ -22,6 +22,7 @@ from coprod_portal.permissions import can
 from coprod_portal.types import Migrations, NavItem, Permission, ProjectPanel, Suggestion
 
 from . import access, demo, privacy, search
+from .commands import cli
 from .views import bp
 
 __version__ = "1.0.0"
@@ -34,6 +35,11 @@ MAX_SUGGESTIONS = 5
 @hookimpl
 def portal_blueprints(app: Flask) -> Any:
     return bp
+
+
+@hookimpl
+def portal_startup(app: Flask) -> None:
+    app.cli.add_command(cli)
 
 
 @hookimpl

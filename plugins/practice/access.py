@@ -110,8 +110,9 @@ def is_lead_author(user: Any, example: PracticeExample) -> bool:
 
 def published_for(session: Session, user: Any) -> list[PracticeExample]:
     """Published examples this person may read, newest first, withdrawn consents left out."""
+    newest = (col(PracticeExample.published_at).desc(), col(PracticeExample.id))
     examples = list(session.exec(select(PracticeExample).where(PracticeExample.status == "published")
-                                 .order_by(col(PracticeExample.published_at).desc(), col(PracticeExample.id))))
+                                 .order_by(*newest)))
     rows = coauthors(session, (e.id for e in examples))
     return [e for e in examples if published_to(user, e, rows[e.id])]
 

@@ -31,8 +31,10 @@ def export(session: Session, person: Any) -> SubjectRecords | None:
             "You agreed on": row.agreed_at.date() if row.agreed_at else None,
             "You withdrew your consent on": row.withdrawn_at.date() if row.withdrawn_at else None,
         })
-    for example in session.exec(select(PracticeExample).where(PracticeExample.reviewed_by_id == person.user_id)):
-        records.append({"Practice example you reviewed": example.title, "Your note": example.review_note or None})
+    reviewed = select(PracticeExample).where(PracticeExample.reviewed_by_id == person.user_id)
+    for example in session.exec(reviewed):
+        records.append({"Practice example you reviewed": example.title,
+                        "Your note": example.review_note or None})
     return SubjectRecords(SECTION, tuple(records)) if records else None
 
 
@@ -54,8 +56,9 @@ def erase(session: Session, person: Any) -> ErasureReport | None:
             example.author_id, example.contact, kept = None, "", True
             session.add(example)
         else:
-            for row in session.exec(select(PracticeCoauthor).where(PracticeCoauthor.example_id == example.id)):
-                session.delete(row)
+            for other in session.exec(select(PracticeCoauthor).where(
+                    PracticeCoauthor.example_id == example.id)):
+                session.delete(other)
             session.flush()
             session.delete(example)
     for example in session.exec(select(PracticeExample).where(PracticeExample.reviewed_by_id == uid)):

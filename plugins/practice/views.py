@@ -308,7 +308,8 @@ def _decide(example: PracticeExample, decision: str, note: str) -> None:
     get_session().add(example)
     action = {"publish": "published a practice example", "changes": "asked for changes to a practice example",
               "decline": "declined a practice example"}[decision]
-    _record(action, example, f"visibility: {VISIBILITIES[example.visibility]}" if decision == "publish" else "")
+    shown_to = f"visibility: {VISIBILITIES[example.visibility]}" if decision == "publish" else ""
+    _record(action, example, shown_to)
     get_session().commit()
     flash({"publish": "The example is published.", "changes": "The writers were asked for changes.",
            "decline": "The example was declined."}[decision], "success")

@@ -61,7 +61,8 @@ def test_co_written_example_is_published_under_its_checklist_item_and_in_public(
     public_page = app.test_client().get(f"/practice/public/{example_id}").get_data(as_text=True)
     assert "I picked the green for the quiet room." in public_page and "Member" not in public_page
     with app.app_context():
-        actions = set(get_session().exec(select(AuditEvent.action).where(AuditEvent.subject_id == example_id)))
+        actions = set(get_session().exec(select(AuditEvent.action).where(
+            AuditEvent.subject_id == example_id)))
     assert {"sent a practice example for review", "published a practice example"} <= actions
 
 
@@ -177,7 +178,8 @@ def test_bad_input_is_refused_politely_and_nothing_typed_is_lost(app, client_as)
     assert FIELDS["situation"] in text and FIELDS["what_was_done"] in text
     example_id = write_example(lead)
     refused = invite(lead, example_id, "nobody-here@example.org")
-    assert refused.status_code == 400 and "There is no active portal account" in refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "There is no active portal account" in refused.get_data(as_text=True)
     assert 'value="nobody-here@example.org"' in refused.get_data(as_text=True)
     button(lead, example_id, "submit")
     no_note = review(lead, example_id, "changes")
@@ -247,6 +249,7 @@ def test_subject_access_and_erasure_cover_co_authorship_and_consent(app, client_
 
     with app.app_context():
         session = get_session()
-        assert session.exec(select(PracticeCoauthor).where(PracticeCoauthor.example_id == example_id)).all() == []
-        assert session.get(PracticeExample, example_id).status == "draft"  # checked again before anyone reads it
+        rows = session.exec(select(PracticeCoauthor).where(PracticeCoauthor.example_id == example_id)).all()
+        assert rows == []
+        assert session.get(PracticeExample, example_id).status == "draft"  # checked again before it is read
     assert FIELDS["title"] not in _public(app) and FIELDS["title"] not in _feed_titles(app)
