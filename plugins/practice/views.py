@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlmodel import col, select
 
-from coprod_portal import accounts, audit
+from coprod_portal import accounts, audit, notifications
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
@@ -33,6 +33,14 @@ TEXT_FIELDS = ("title", "situation", "who_involved", "what_was_done", "stage", "
 def _record(action: str, example: PracticeExample, detail: str = "") -> None:
     audit.record(get_session(), current_user, action, "practice_example", example.id, example.title,
                  plugin=PLUGIN, detail=detail)
+
+
+def _tell(user_ids: list[str | None], title: str, body: str, example: PracticeExample,
+          endpoint: str = ".view") -> None:
+    """An inbox message to each person (never the one acting), saved when the caller commits."""
+    link = url_for(endpoint, example_id=example.id)
+    for user_id in dict.fromkeys(u for u in user_ids if u and u != current_user.id):
+        notifications.send(user_id, title, body, link=link, category="practice")
 
 
 def _render(template: str, form: Any, **context: Any) -> Any:
@@ -164,11 +172,25 @@ def edit(example_id: str) -> Any:
     form = ExampleForm(data=data)
     if form.validate_on_submit():
         _fill(example, form)
+        changed = {name: getattr(example, name) for name in TEXT_FIELDS} | {"tags": example.tags} != data
+        asked = _ask_to_sign_off_again(example, rows) if changed else []
         get_session().add(example)
         get_session().commit()
-        flash("Your changes were saved.", "success")
+        again = " Co-authors who had signed off are asked to read it and sign off again." if asked else ""
+        flash("Your changes were saved." + again, "success")
         return redirect(url_for(".view", example_id=example.id))
     return _render("practice/form.html", form, example=example, project=None)
+
+
+def _ask_to_sign_off_again(example: PracticeExample, rows: list[PracticeCoauthor]) -> list[str]:
+    """Co-authors agreed to the text as it was: after a change, the others sign off again."""
+    asked = [r for r in rows if r.agreed_at and not r.withdrawn_at and r.user_id != current_user.id]
+    for row in asked:
+        row.agreed_at = None
+        get_session().add(row)
+    _tell([r.user_id for r in asked], "A practice example you co-wrote was changed",
+          f"‘{example.title}’ was changed. Read it and sign off your part again.", example)
+    return [r.user_id for r in asked]
 
 
 @bp.route("/<example_id>/co-authors", methods=["GET", "POST"])
@@ -189,6 +211,9 @@ def invite(example_id: str) -> Any:
         else:
             session.add(PracticeCoauthor(example_id=example.id, user_id=person.id))
             _record("invited a co-author to a practice example", example)
+            _tell([person.id], "You are invited to co-write a practice example",
+                  f"{current_user.display_name} asks you to write ‘{example.title}’ with them. Read it, "
+                  "change it if you want, and sign off your part in your own words.", example)
             session.commit()
             flash(f"{person.display_name} was invited. They can now edit the example and sign it off.",
                   "success")
@@ -226,6 +251,8 @@ def withdraw(example_id: str) -> Any:
     mine.withdrawn_at = utcnow()
     get_session().add(mine)
     _record("withdrew consent to a practice example", example)
+    _tell([example.author_id], "A co-author withdrew their consent",
+          f"Nobody else can read ‘{example.title}’ until you remove their part.", example)
     get_session().commit()
     flash("Your consent is withdrawn. Nobody else can read the example until your part is removed.",
           "success")
@@ -271,6 +298,9 @@ def submit(example_id: str) -> Any:
     example.status, example.updated_at = "in_review", utcnow()
     get_session().add(example)
     _record("sent a practice example for review", example)
+    notifications.send_to_role("coproduction_lead", "A practice example is waiting for review",
+                               f"‘{example.title}’ was sent for review.",
+                               link=url_for(".review", example_id=example.id), category="practice")
     get_session().commit()
     flash("It was sent to the co-production lead for review.", "success")
     return redirect(url_for(".view", example_id=example.id))
@@ -310,6 +340,10 @@ def _decide(example: PracticeExample, decision: str, note: str) -> None:
               "decline": "declined a practice example"}[decision]
     shown_to = f"visibility: {VISIBILITIES[example.visibility]}" if decision == "publish" else ""
     _record(action, example, shown_to)
+    rows = access.coauthors(get_session(), [example.id])[example.id]
+    state = STATUSES[example.status]
+    _tell([example.author_id, *(r.user_id for r in rows)], f"Practice example: {state.lower()}",
+          f"‘{example.title}’: {state}." + (f" The note says: {note}" if note else ""), example)
     get_session().commit()
     flash({"publish": "The example is published.", "changes": "The writers were asked for changes.",
            "decline": "The example was declined."}[decision], "success")

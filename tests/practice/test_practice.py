@@ -253,3 +253,19 @@ def test_subject_access_and_erasure_cover_co_authorship_and_consent(app, client_
         assert rows == []
         assert session.get(PracticeExample, example_id).status == "draft"  # checked again before it is read
     assert FIELDS["title"] not in _public(app) and FIELDS["title"] not in _feed_titles(app)
+
+
+def test_a_change_after_sign_off_asks_the_co_author_again_and_they_are_told(app, client_as):
+    lead, member = client_as("lead@example.org"), client_as("member@example.org")
+    example_id = write_example(lead)
+    invite(lead, example_id, "member@example.org")
+    assert "You are invited to co-write a practice example" in member.get("/inbox").get_data(as_text=True)
+    sign_off(member, example_id, "My part.")
+    changed = post_form(lead, f"/practice/{example_id}/edit", {**FIELDS, "what_was_hard": "Finding a room."})
+    assert "asked to read it and sign off again" in lead.get(changed.location).get_data(as_text=True)
+    page = lead.get(button(lead, example_id, "submit").location).get_data(as_text=True)
+    assert "until every co-author has signed off" in page
+    assert "A practice example you co-wrote was changed" in member.get("/inbox").get_data(as_text=True)
+    sign_off(member, example_id, "My part, still.")
+    publish(lead, example_id)
+    assert "Practice example: published" in member.get("/inbox").get_data(as_text=True)
