@@ -92,13 +92,14 @@ EXAMPLES: list[dict[str, Any]] = [
         "status": "draft", "coauthor": MEMBER_EMAIL, "agreed": False,
     },
     {
-        "title": "A listening café for carers",
+        "title": "A listening hour for carers",
         "situation": "Carers wanted somewhere to tell us what was going wrong without filling in a form.",
         "who_involved": "Carers who use the carers' centre, and two staff from the carers' team.",
-        "what_was_done": "A monthly café where carers talk and staff listen and write down what they "
-        "hear, then report back at the next café.",
+        "what_was_done": "A monthly hour at the carers' centre where carers talk, staff listen and "
+        "write down what they hear, then report back at the next one.",
         "stage": "review", "rung": "engagement", "visibility": "staff_and_members",
-        "what_changed": "Three changes to the carers' centre's opening hours came from the café.",
+        "what_changed": "Three changes to the carers' centre's opening hours came from the "
+        "listening hour.",
         "contact": "carers@example.org", "tags": "review.shared",
         "status": "in_review", "author": "staff@example.org",
     },
