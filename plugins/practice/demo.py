@@ -122,7 +122,9 @@ def seed(session: Session) -> None:
         author = accounts.user_by_email(session, data.get("author", "lead@example.org"))
         if (data.get("coauthor") and coauthor is None) or author is None:
             continue  # the network plugin is off: no member to have co-written it
-        _add(session, data, author, lead, coauthor, now - timedelta(days=30 * (n + 1)))
+        published = data.get("status", "published") == "published"
+        days = 30 * (n + 1) if published else len(EXAMPLES) - n  # work in progress is the newest
+        _add(session, data, author, lead, coauthor, now - timedelta(days=days))
     session.commit()
 
 
