@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         Role,
         SearchResult,
         StoredFile,
+        Suggestion,
         TrainingModule,
     )
 
@@ -250,6 +251,21 @@ def portal_resolve_reference(ref: str, user: Any) -> Reference | None:
     The plugin that owns the prefix answers; it returns ``Reference(withdrawn=True)`` when
     the record was withdrawn, and only a label the user may see. None means nobody
     recognised it (the owning plugin may be switched off).
+    """
+
+
+@hookspec
+def portal_practice_examples(item_ref: str, stage: str, rung: str, user: Any) -> list[Suggestion] | None:
+    """Offer examples of how others did what a checklist item asks ("see how others did it").
+
+    The checklists plugin asks this on a checklist item's page: ``item_ref`` is the item's
+    reference (``"<section>.<item>"``, or ``"<plugin>:<section>.<item>"`` for a plugin's item),
+    ``stage`` the project's stage and ``rung`` the rung of the ladder the project plans (``""``
+    when none is planned yet). Return ``types.Suggestion`` items, best first and at most five,
+    with a ``url`` that is a path in the portal: **only what ``user`` may read**, never a draft,
+    and never anything whose author or co-author has withdrawn their consent. The practice plugin
+    answers with the published examples tagged with the item, then others at the same stage and
+    rung. Return None or an empty list when you have nothing to offer.
     """
 
 

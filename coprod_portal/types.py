@@ -188,6 +188,16 @@ class SearchResult:
     group: str = ""
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A record offered to someone where they are working, for example a practice example shown
+    under the checklist item it illustrates: a title, a portal path, and a line saying what it is."""
+
+    title: str
+    url: str
+    summary: str = ""
+
+
 # --- background jobs -------------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ SECRETS: dict[str, frozenset[str]] = {
     "a private note in the inbox of Harper": frozenset({HR}),  # someone else's notification
     "an idea Harper sent in": frozenset({HR, ADMIN, LEAD}),  # an idea: its author and who manages ideas
     OTHER_LEARNER: frozenset(),  # another LMS learner: nobody browsing the portal
+    "a draft practice example Sasha is writing": frozenset({STAFF, LEAD, ADMIN}),  # its writer, and reviewers
 }
 
 
@@ -92,10 +93,11 @@ def seed(app: Flask) -> World:
         note = notifications.send(user[HR].id, "For Harper", "a private note in the inbox of Harper",
                                   session=db_session)
         idea = _idea(db_session, user[HR].id)
+        example = _practice_example(db_session, user[STAFF].id)
         world.ids.update(
             project_id=project.id, member_id=member.id, involvement_id=involvement.id,
             payment_id=fee.id, user_id=user[STAFF].id, notification_id=note.id, idea_id=idea,
-            file_id=receipt.id, **_other_plugins_ids(db_session, user[STAFF].id))
+            file_id=receipt.id, example_id=example, **_other_plugins_ids(db_session, user[STAFF].id))
         _other_learner(db_session)
         db_session.commit()
     return world
@@ -108,6 +110,16 @@ def _idea(session: Any, author_id: str) -> str:
     session.add(idea)
     session.flush()
     return idea.id
+
+
+def _practice_example(session: Any, author_id: str) -> str:
+    from plugins.practice.models import PracticeExample
+
+    example = PracticeExample(title="Sasha's example", situation="a draft practice example Sasha is writing",
+                              stage="idea", rung="co_design", author_id=author_id)
+    session.add(example)
+    session.flush()
+    return example.id
 
 
 def _other_plugins_ids(session: Any, staff_id: str) -> dict[str, Any]:

@@ -141,7 +141,8 @@ def test_a_guessed_id_gets_the_same_answer_as_someone_elses(world_app, email):
 
 
 LEARNER_PAGES = ("plugin_training.", "core.home", "core.accessibility", "core.healthz", "auth.login",
-                 "auth.reset_password")  # the training a learner was launched into, and the shell's pages
+                 "auth.reset_password",  # the training a learner was launched into, and the shell's pages
+                 "plugin_practice.public", "plugin_practice.feed")  # and what everyone may read
 
 
 def test_an_lti_learner_sees_only_their_own_training(world_app):
@@ -221,6 +222,10 @@ POST_WHO: dict[str, frozenset[str] | None] = {
     "plugin_training.registration_links": DECLARED, "plugin_training.withdraw_registration_link": DECLARED,
     "plugin_training.module_sessions": DECLARED,
     "plugin_training.edit_platform": DECLARED,
+    # Sasha's draft practice example: only Sasha writes it; it has no co-author to sign off or withdraw
+    "plugin_practice.new": DECLARED, "plugin_practice.review": DECLARED,
+    **{f"plugin_practice.{name}": frozenset({STAFF}) for name in ("edit", "invite", "submit")},
+    **{f"plugin_practice.{name}": NOBODY for name in ("sign_off", "withdraw", "remove_coauthor")},
 }
 
 

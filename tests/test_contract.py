@@ -31,7 +31,8 @@ def test_every_hook_is_called_somewhere_in_the_core_or_documented_as_an_event():
     events = {"portal_involvement_recorded", "portal_contribution_submitted",
               "portal_contribution_withdrawn", "portal_training_completed"}
     services = {"portal_record_involvement", "portal_resolve_reference",
-                "portal_checklist_sections", "portal_training_modules", "portal_project_people"}
+                "portal_checklist_sections", "portal_training_modules", "portal_project_people",
+                "portal_practice_examples"}
     unused = [name for name, _ in _specs()
               if f'"{name}"' not in source and name not in events | services]
     assert unused == []

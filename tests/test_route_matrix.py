@@ -27,6 +27,9 @@ PUBLIC_OR_SELF_CHECKED = {
     "plugin_training.lti_continue": "a single-use token carries an LMS login to a new window",
     "plugin_training.platform_jwks": "one LMS registration's public keys, for that LMS",
     "plugin_training.lti_register": "an LMS opening a one-time registration link (the link is the proof)",
+    "plugin_practice.public": "practice examples published for everyone, for the organisation's website",
+    "plugin_practice.public_example": "one of them; any other example is not found",
+    "plugin_practice.feed": "the Atom feed of the same examples",
 }
 # Pages that need more than a permission: only reachable within a context.
 NEEDS_CONTEXT = {

@@ -164,7 +164,16 @@ def answer_item(project_id: str, ref: str) -> Any:
         item=item,
         section=checklist.section_for(ref),
         rungs=cl.RUNG_GIST,
+        examples=examples_for(item.ref, project.stage, checklist.record.planned_rung),
     )
+
+
+def examples_for(ref: str, stage: str, rung: str) -> list[Any]:
+    """"See how others did it": examples other plugins offer for this item (the practice plugin's)."""
+    host = current_app.extensions["coprod_plugins"]
+    offered = host.items("portal_practice_examples", item_ref=ref, stage=stage, rung=rung or "",
+                         user=current_user)
+    return [s for s in offered if str(getattr(s, "url", "")).startswith("/")][:10]
 
 
 def _anchor(ref: str) -> str:

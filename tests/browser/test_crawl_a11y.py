@@ -46,6 +46,7 @@ NOT_FOLLOWED = {
     "auth.logout": "signing out ends the crawl",
     "files.download": "a file, not a page",
     "plugin_network.report_csv": "a CSV download",
+    "plugin_practice.feed": "an Atom feed, not a page; parsed in tests/practice",
 }
 # Pages a role may see that no link leads to, and why they are checked elsewhere.
 NOT_LINKED = {
@@ -62,6 +63,7 @@ NOT_LINKED = {
     "plugin_training.lti_cookie_check": "a step of an LMS launch",
     "plugin_training.platform_jwks": "keys for one LMS platform, not a page",
     "plugin_training.lti_register": "dynamic registration, started by an LMS",
+    "plugin_practice.feed": "an Atom feed for websites, not a page; parsed in tests/practice",
 }
 # Pages about a person's own records: a role with none in the demo data has no link there, so it
 # is excused; the union test below still needs some role (or the named test) to reach each one.
@@ -91,6 +93,10 @@ ONLY_WITH_OWN_RECORDS = {
     "plugin_training.review": "a module version waiting for review",
     "plugin_training.platform_page": "a registered LMS platform",
     "plugin_training.edit_platform": "a registered LMS platform",
+    "plugin_practice.edit": "a practice example the person writes or co-writes, still a draft",
+    "plugin_practice.invite": "a draft practice example the person started",
+    "plugin_practice.sign_off": "a draft practice example the person is invited to co-write",
+    "plugin_practice.review": "a practice example waiting for review",
 }
 # Pages no demo role has a record for; each is checked with axe in the test named.
 CHECKED_IN_A_JOURNEY = {
@@ -403,10 +409,10 @@ FORMS_WITH_ERRORS = {
     "lead": ["projects.new_project", "plugin_network.new_member", "plugin_network.new_involvement",
              "plugin_network.new_expense", "plugin_network.fee", "plugin_checklists.claim_rung",
              "plugin_checklists.new_feedback", "plugin_checklists.templates",
-             "plugin_lived_experience.index"],
+             "plugin_lived_experience.index", "plugin_practice.new", "plugin_practice.review"],
     "staff": ["auth.change_password", "plugin_checklists.new_idea", "plugin_lived_experience.new",
               "plugin_lived_experience.checkin", "plugin_training.check"],
-    "member": ["plugin_checklists.rate_rung"],
+    "member": ["plugin_checklists.rate_rung", "plugin_practice.sign_off"],
     "trainer": ["plugin_training.edit", "plugin_training.module_sessions"],
 }
 EMPTY_THE_MAIN_FORM = """() => {
