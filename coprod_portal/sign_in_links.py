@@ -152,8 +152,8 @@ def open_link(token: str) -> Any:
     session = get_session()
     user = _use(session, token, request.cookies.get(BROWSER_COOKIE, ""))
     if user is None:
-        audit.record(session, Anonymous(), "sign-in link refused", "user")
-        session.commit()
+        session.rollback()
+        log.info("a sign-in link was refused (unknown, used, expired or another browser)")
         return render_template("auth/link_refused.html"), 400
     auth.complete_sign_in(session, user, "signed in with a link sent by e-mail")
     response = redirect(url_for("core.home"))

@@ -141,7 +141,7 @@ def test_a_guessed_id_gets_the_same_answer_as_someone_elses(world_app, email):
 
 
 LEARNER_PAGES = ("plugin_training.", "core.home", "core.accessibility", "core.healthz", "auth.login",
-                 "auth.reset_password")  # the training a learner was launched into, and the shell's pages
+                 "auth.reset_password", "sign_in_links.")  # the training a learner was launched into, and the shell's pages
 
 
 def test_an_lti_learner_sees_only_their_own_training(world_app):
@@ -187,6 +187,8 @@ DECLARED = None
 POST_WHO: dict[str, frozenset[str] | None] = {
     "auth.login": ALL, "auth.logout": SIGNED_IN, "auth.change_password": SIGNED_IN,
     "auth.reset_password": NOBODY,  # the code in the address is not a real one
+    "sign_in_links.request_link": ALL,  # the same answer for everyone
+    "sign_in_links.open_link": NOBODY,  # the token in the address is not a real one
     "plugin_training.lti_launch": NOBODY, "plugin_training.lti_login": NOBODY,  # signed by an LMS
     "plugin_training.deep_link": NOBODY,  # only inside a deep-linking launch
     "preferences.edit": DECLARED, "inbox.read_all": DECLARED,
