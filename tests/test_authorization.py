@@ -140,8 +140,9 @@ def test_a_guessed_id_gets_the_same_answer_as_someone_elses(world_app, email):
             assert real.status_code == guessed.status_code, (email, rule.rule, real.status_code)
 
 
+# the training a learner was launched into, and the shell's pages
 LEARNER_PAGES = ("plugin_training.", "core.home", "core.accessibility", "core.healthz", "auth.login",
-                 "auth.reset_password", "sign_in_links.")  # the training a learner was launched into, and the shell's pages
+                 "auth.reset_password", "sign_in_links.")
 
 
 def test_an_lti_learner_sees_only_their_own_training(world_app):
