@@ -113,6 +113,17 @@ def test_sign_in_link_pages(page: Page, check_page) -> None:
     check_page(page)
 
 
+def test_a_member_chooses_how_to_sign_in_on_how_we_contact_you(page: Page, sign_in, check_page) -> None:
+    sign_in(page, "member@example.org")
+    page.goto("/account/preferences")
+    expect(page).to_have_title(title_of("How we contact you"))
+    choice = page.get_by_role("group", name="How do you want to sign in?")
+    expect(choice.get_by_role("radio", name="Either")).to_be_checked()
+    expect(choice.get_by_role("radio", name="With a link sent by e-mail")).to_have_accessible_description(
+        "No password: we e-mail you a link that works for 15 minutes.")
+    check_page(page)
+
+
 # --- home ----------------------------------------------------------------------------------
 
 
