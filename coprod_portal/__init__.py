@@ -77,6 +77,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     job_admin.init_app(app)
     inbox_pages.init_app(app)
+    from . import sign_in_links
+
+    sign_in_links.init_app(app)
     _register_plugin_blueprints(app, host)
     host.call("portal_startup", app=app, reraise=(config_module.ConfigError,))
     _context(app)

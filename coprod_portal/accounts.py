@@ -62,6 +62,8 @@ class User(SQLModel, table=True):
     line_manager_id: str | None = Field(default=None, foreign_key="core_user.id", max_length=32)
     created_at: datetime = Field(default_factory=utcnow)
     deactivated_at: datetime | None = None
+    # "password", "link" (a sign-in link sent by e-mail) or "either": the person's own choice
+    sign_in_method: str = Field(default="either", max_length=10)
     role_links: list[UserRole] = Relationship(
         back_populates="user",
         sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan"},

@@ -129,22 +129,31 @@ def _recent_failures(session: Session, key: str, since: Any) -> int:
     return int(session.exec(query).one())
 
 
+def too_many(session: Session, limits: dict[str, int]) -> bool:
+    """True when any key (``"account:…"``, ``"address:…"``) has reached its limit within the
+    throttling window. Password failures and sign-in link requests share this one table."""
+    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_LIMIT_MINUTES"])
+    return any(_recent_failures(session, key, since) >= limit for key, limit in limits.items())
+
+
+def note_attempts(session: Session, *keys: str) -> None:
+    """Count one attempt against each key, and forget attempts older than the window."""
+    for key in keys:
+        session.add(LoginAttempt(key=key))
+    window = timedelta(minutes=current_app.config["LOGIN_LIMIT_MINUTES"])
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < utcnow() - window))
+
+
 def throttled(session: Session, email: str, address: str) -> bool:
     """True when this account or this address has failed too often recently."""
     cfg = current_app.config
-    since = utcnow() - timedelta(minutes=cfg["LOGIN_LIMIT_MINUTES"])
-    return (
-        _recent_failures(session, f"account:{accounts.normalise_email(email)}", since)
-        >= cfg["LOGIN_LIMIT_PER_ACCOUNT"]
-        or _recent_failures(session, f"address:{address}", since) >= cfg["LOGIN_LIMIT_PER_ADDRESS"]
-    )
+    return too_many(session, {
+        f"account:{accounts.normalise_email(email)}": cfg["LOGIN_LIMIT_PER_ACCOUNT"],
+        f"address:{address}": cfg["LOGIN_LIMIT_PER_ADDRESS"]})
 
 
 def note_failure(session: Session, email: str, address: str) -> None:
-    session.add(LoginAttempt(key=f"account:{accounts.normalise_email(email)}"))
-    session.add(LoginAttempt(key=f"address:{address}"))
-    window = timedelta(minutes=current_app.config["LOGIN_LIMIT_MINUTES"])
-    session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < utcnow() - window))
+    note_attempts(session, f"account:{accounts.normalise_email(email)}", f"address:{address}")
 
 
 def safe_next(target: str | None) -> str:
@@ -170,7 +179,8 @@ def login() -> Any:
             return redirect(safe_next(request.args.get("next")))
     form.password.data = ""
     return render_template("auth/login.html", form=form, error=error, sso=oidc.enabled(),
-                           local_sign_in=current_app.config["LOCAL_SIGN_IN"]), \
+                           local_sign_in=current_app.config["LOCAL_SIGN_IN"],
+                           links=current_app.config["SIGN_IN_LINKS"] != "off"), \
         200 if error is None else 400
 
 
@@ -196,10 +206,37 @@ def _attempt_sign_in(form: SignInForm) -> str | None:
         session.commit()
         return ("The email address or password is not right. Check them and try again, or ask "
                 "an administrator for a password reset code.")
-    login_user(user)
-    audit.record(session, user, "signed in", "user", user.id, user.display_name)
-    session.commit()
+    if user.sign_in_method == "link" and sign_in_links_allowed(user):
+        # told only after the right password, so it reveals nothing a stranger could use
+        return LINK_ONLY
+    complete_sign_in(session, user, "signed in")
     return None
+
+
+LINK_ONLY = ("You chose to sign in with a link sent by e-mail, so your password cannot be used "
+             "here. Ask for a sign-in link below, or change your choice on How we contact you "
+             "after signing in.")
+
+
+def complete_sign_in(session: Session, user: User, action: str) -> None:
+    """Sign ``user`` in here (a fresh session cookie) and keep it in the audit log."""
+    login_user(user)
+    audit.record(session, user, action, "user", user.id, user.display_name)
+    session.commit()
+
+
+def sign_in_links_allowed(user: User) -> bool:
+    """Whether this account may sign in with a link sent by e-mail (``COPROD_SIGN_IN_LINKS``):
+    network members by default, everyone when the admin allows it, nobody when off, and never
+    a deactivated account."""
+    setting = current_app.config["SIGN_IN_LINKS"]
+    if not user.active or setting == "off":
+        return False
+    return setting == "everyone" or MEMBER_ROLE in user.role_names
+
+
+# The role the network plugin declares for members; without that plugin nobody holds it.
+MEMBER_ROLE = "network_member"
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -153,6 +153,8 @@ def defaults_from_environment() -> dict[str, Any]:
         "OIDC_PROVIDER_NAME": env.get("COPROD_OIDC_PROVIDER_NAME", "your work account"),
         "LOCAL_SIGN_IN": _env_bool("COPROD_LOCAL_SIGN_IN", True),
         "BREAK_GLASS_EMAIL": env.get("COPROD_BREAK_GLASS_EMAIL", "").strip().lower(),
+        # Who may ask for a sign-in link by e-mail: members, everyone or off (see the README).
+        "SIGN_IN_LINKS": env.get("COPROD_SIGN_IN_LINKS", "members").strip().lower(),
     }
 
 
@@ -177,6 +179,13 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _check_stages(app.config["PROJECT_STAGES"])
     _check_timezone(app.config["TIMEZONE"])
+    _check_sign_in_links(app.config["SIGN_IN_LINKS"])
+
+
+def _check_sign_in_links(value: str) -> None:
+    if value not in ("members", "everyone", "off"):
+        raise ConfigError(f"COPROD_SIGN_IN_LINKS is '{value}'. Use members (network members may ask "
+                          "for a sign-in link by e-mail), everyone, or off.")
 
 
 def _ensure_instance_folder(path: Path) -> Path:

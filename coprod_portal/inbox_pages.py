@@ -14,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
 from wtforms.validators import AnyOf, InputRequired
 
-from . import mail, notifications
+from . import auth, mail, notifications
 from .db import get_session
 from .forms import PortalForm, csrf_checked_by_form
 from .notifications import FORMATS, Notification
@@ -27,6 +27,12 @@ PAGE_SIZE = 20
 
 EMAIL_MESSAGE = "Select whether you want e-mails about new messages"
 FORMAT_MESSAGE = "Select the format you want messages in"
+SIGN_IN_MESSAGE = "Select how you want to sign in"
+SIGN_IN_METHODS: dict[str, tuple[str, str]] = {
+    "either": ("Either", "A password or a link, whichever suits you that day."),
+    "password": ("With a password", "Your email address and password."),
+    "link": ("With a link sent by e-mail", "No password: we e-mail you a link that works for 15 minutes."),
+}
 
 
 class PreferencesForm(PortalForm):
@@ -40,6 +46,11 @@ class PreferencesForm(PortalForm):
         choices=[(key, label) for key, (label, _) in FORMATS.items()],
         validate_choice=False,
         validators=[InputRequired(FORMAT_MESSAGE), AnyOf(list(FORMATS), message=FORMAT_MESSAGE)])
+    sign_in = RadioField(
+        "How do you want to sign in?", widget=GovRadioInput(),
+        choices=[(key, label) for key, (label, _) in SIGN_IN_METHODS.items()],
+        validate_choice=False,
+        validators=[InputRequired(SIGN_IN_MESSAGE), AnyOf(list(SIGN_IN_METHODS), message=SIGN_IN_MESSAGE)])
     submit = SubmitField("Save preferences", widget=GovSubmitInput())
 
 
@@ -94,14 +105,24 @@ def read_all() -> Any:
 @require("inbox.use")
 @csrf_checked_by_form
 def edit() -> Any:
+    """Contact preferences, and for people who may use sign-in links, how they sign in."""
     session = get_session()
     current = notifications.preference(session, current_user.id)
-    form = PreferencesForm(data={"email": "yes" if current.email else "no", "format": current.format})
+    form = PreferencesForm(data={"email": "yes" if current.email else "no", "format": current.format,
+                                 "sign_in": current_user.sign_in_method})
+    links = auth.sign_in_links_allowed(current_user)
+    if not links:
+        del form.sign_in  # a choice they could not use would only confuse
     if form.validate_on_submit():
         notifications.set_preference(session, current_user.id, form.email.data == "yes", form.format.data)
+        if links:
+            current_user.sign_in_method = form.sign_in.data
+            session.add(current_user)
         session.commit()
         flash("Your contact preferences are saved.", "success")
         return redirect(url_for("preferences.edit"))
     hints = [{"hint": {"text": hint}} for _, hint in FORMATS.values()]
+    sign_in_hints = [{"hint": {"text": hint}} for _, hint in SIGN_IN_METHODS.values()]
     return render_template("inbox/preferences.html", form=form, format_hints=hints,
+                           sign_in_hints=sign_in_hints, links=links,
                            mail_on=mail.settings(current_app) is not None), 400 if form.errors else 200

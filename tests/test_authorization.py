@@ -140,8 +140,9 @@ def test_a_guessed_id_gets_the_same_answer_as_someone_elses(world_app, email):
             assert real.status_code == guessed.status_code, (email, rule.rule, real.status_code)
 
 
+# the training a learner was launched into, and the shell's pages
 LEARNER_PAGES = ("plugin_training.", "core.home", "core.accessibility", "core.healthz", "auth.login",
-                 "auth.reset_password",  # the training a learner was launched into, and the shell's pages
+                 "auth.reset_password", "sign_in_links.",  # (asking for a sign-in link is a shell page)
                  "plugin_practice.public", "plugin_practice.feed")  # and what everyone may read
 
 
@@ -188,6 +189,8 @@ DECLARED = None
 POST_WHO: dict[str, frozenset[str] | None] = {
     "auth.login": ALL, "auth.logout": SIGNED_IN, "auth.change_password": SIGNED_IN,
     "auth.reset_password": NOBODY,  # the code in the address is not a real one
+    "sign_in_links.request_link": ALL,  # the same answer for everyone
+    "sign_in_links.open_link": NOBODY,  # the token in the address is not a real one
     "plugin_training.lti_launch": NOBODY, "plugin_training.lti_login": NOBODY,  # signed by an LMS
     "plugin_training.deep_link": NOBODY,  # only inside a deep-linking launch
     "preferences.edit": DECLARED, "inbox.read_all": DECLARED,

@@ -15,6 +15,8 @@ PUBLIC_OR_SELF_CHECKED = {
     "auth.change_password": "signed-in staff change their own password",
     "auth.login": "the sign-in page",
     "auth.reset_password": "a one-time reset link is its own proof",
+    "sign_in_links.request_link": "asking for a sign-in link by e-mail: for visitors",
+    "sign_in_links.open_link": "a one-time sign-in link, bound to the browser that asked, is its own proof",
     "oidc.start": "starts single sign-on: sends a visitor to the identity provider",
     "oidc.callback": "the identity provider's answer; its state, code and ID token are the proof",
     "oidc.signed_out": "the page a visitor sees after signing out at the identity provider",

@@ -88,6 +88,42 @@ def test_sign_in_wrong_password_keeps_email_and_clears_password(page: Page, chec
     expect(page.locator("main")).not_to_contain_text("no account")
 
 
+def test_sign_in_link_pages(page: Page, check_page) -> None:
+    page.goto("/sign-in")
+    page.get_by_role("link", name="Email me a sign-in link").click()
+    expect(page).to_have_title(title_of("Get a sign-in link by e-mail"))
+    email = page.get_by_role("textbox", name="Your email address")
+    expect(email).to_have_attribute("autocomplete", "email")
+    check_page(page)
+    page.get_by_role("button", name="Send me a sign-in link").click()
+    expect_error_summary(page, "Enter your email address")
+    expect(email).to_have_accessible_description("Error: Enter your email address")
+    check_page(page)
+    email.fill("member@example.org")
+    page.get_by_role("button", name="Send me a sign-in link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    expect(page.locator("main")).to_contain_text("If that address can use a sign-in link, we have sent one")
+    check_page(page)
+    page.goto("/sign-in/link/not-a-real-link")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in with your link")
+    check_page(page)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("This sign-in link cannot be used")
+    expect(page.get_by_role("link", name="Ask for a new sign-in link")).to_be_visible()
+    check_page(page)
+
+
+def test_a_member_chooses_how_to_sign_in_on_how_we_contact_you(page: Page, sign_in, check_page) -> None:
+    sign_in(page, "member@example.org")
+    page.goto("/account/preferences")
+    expect(page).to_have_title(title_of("How we contact you"))
+    choice = page.get_by_role("group", name="How do you want to sign in?")
+    expect(choice.get_by_role("radio", name="Either")).to_be_checked()
+    expect(choice.get_by_role("radio", name="With a link sent by e-mail")).to_have_accessible_description(
+        "No password: we e-mail you a link that works for 15 minutes.")
+    check_page(page)
+
+
 # --- home ----------------------------------------------------------------------------------
 
 
