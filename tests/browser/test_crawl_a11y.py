@@ -64,6 +64,11 @@ NOT_LINKED = {
     "plugin_training.platform_jwks": "keys for one LMS platform, not a page",
     "plugin_training.lti_register": "dynamic registration, started by an LMS",
     "plugin_practice.feed": "an Atom feed for websites, not a page; parsed in tests/practice",
+    "oidc.start": "a redirect to the identity provider; the journey is checked in test_sso_journey.py",
+    "oidc.callback": "the identity provider's return; checked in test_sso_journey.py",
+    "oidc.signed_out": "after signing out; checked in test_sso_journey.py",
+    "sign_in_links.request_link": "for visitors; checked in test_core_pages_a11y.py",
+    "sign_in_links.open_link": "only from a one-time e-mail link; checked in test_core_pages_a11y.py",
 }
 # Pages about a person's own records: a role with none in the demo data has no link there, so it
 # is excused; the union test below still needs some role (or the named test) to reach each one.

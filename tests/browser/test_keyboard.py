@@ -85,7 +85,8 @@ def test_sign_in_tab_order_skip_link_and_focus_indicators(page: Page) -> None:
                 "Email address", "Password", "Show password", "Sign in"]
     assert texts[:len(expected)] == expected, texts
     assert [s["type"] for s in stops[3:5]] == ["email", "password"], stops[3:5]
-    assert texts[len(expected):] == ["Accessibility statement", "Data protection complaints"], texts
+    assert texts[len(expected):] == ["Email me a sign-in link", "Accessibility statement",
+                                     "Data protection complaints"], texts
     assert ending in {"left the page", "cycled to the start"}
 
 

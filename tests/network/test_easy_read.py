@@ -67,7 +67,7 @@ def test_the_format_in_the_network_record_is_the_portal_format_until_the_member_
 def test_the_members_own_choice_in_preferences_wins_over_the_record(app, client_as):
     _set_record_format(app, "easy_read")
     own = client_as(MEMBER)
-    saved = post(own, "/account/preferences", {"email": "yes", "format": "large_print"})
+    saved = post(own, "/account/preferences", {"email": "yes", "format": "large_print", "sign_in": "either"})
     assert saved.status_code == 302
     assert _portal_format(app, MEMBER) == "large_print"
     assert not _is_easy(_words(own.get("/network/me")))
@@ -75,7 +75,7 @@ def test_the_members_own_choice_in_preferences_wins_over_the_record(app, client_
 
 def test_a_new_format_recorded_by_the_team_becomes_the_members_portal_format(app, client_as):
     own = client_as(MEMBER)
-    post(own, "/account/preferences", {"email": "no", "format": "large_print"})
+    post(own, "/account/preferences", {"email": "no", "format": "large_print", "sign_in": "either"})
     lead = client_as("coproduction_lead")
     mid = member_id(app, "Maya Williams")
     edit = {**FIELDS, "preferred_name": "Maya Williams", "email": MEMBER, "account_email": MEMBER}
@@ -86,7 +86,7 @@ def test_a_new_format_recorded_by_the_team_becomes_the_members_portal_format(app
         assert notifications.preference(session, accounts.user_by_email(session, MEMBER).id).email is False
     assert _is_easy(_words(own.get("/network/me")))
     # saving the record again without changing the format leaves the member's own later choice alone
-    post(own, "/account/preferences", {"email": "yes", "format": "plain_text"})
+    post(own, "/account/preferences", {"email": "yes", "format": "plain_text", "sign_in": "either"})
     assert post(lead, f"/network/members/{mid}/edit", {**edit, "preferred_format": "easy_read",
                                                         "phone": "0161 496 0000"}).status_code == 302
     assert _portal_format(app, MEMBER) == "plain_text"
