@@ -75,6 +75,7 @@ soak: install-test
 
 # A wheel to install elsewhere (compiled GOV.UK assets inside: the server needs no Node.js).
 wheel: install assets
+	rm -rf build  # setuptools' staging folder: a file deleted since the last build would ship again
 	$(BIN)/pip wheel -q --no-deps --wheel-dir dist .
 	@ls dist/coprod_portal-*.whl
 

@@ -21,6 +21,7 @@ say() { printf 'check_wheel: %s\n' "$*" >&2; }
 make -s assets
 say "building the wheel"
 quiet() { "$@" 2> >(grep -v "^WARNING: Location" >&2); }  # this machine's pip mirrors are noisy
+rm -rf "$REPO/build"  # setuptools' staging folder: a file deleted since the last build would ship again
 quiet .venv/bin/pip wheel -q --no-deps --wheel-dir "$WORK/dist" "$REPO"
 WHEEL=$(ls "$WORK"/dist/coprod_portal-*.whl)
 for needed in coprod_portal/static/govuk/portal.css coprod_portal/static/govuk/govuk-frontend.min.js \

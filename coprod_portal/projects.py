@@ -15,6 +15,19 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from .db import new_id, utcnow
 
+# The rungs of the ladder of co-production, lowest first: the one vocabulary for how far people
+# were involved, so a rung planned in a checklist and a rung claimed in a practice example (two
+# plugins that never import each other) read the same.
+RUNGS = {
+    "coercion": "Coercion",
+    "educating": "Educating",
+    "informing": "Informing",
+    "consultation": "Consultation",
+    "engagement": "Engagement",
+    "co_design": "Co-design",
+    "co_production": "Co-production",
+}
+
 
 class Project(SQLModel, table=True):
     """One piece of the organisation's work, from idea to closed."""

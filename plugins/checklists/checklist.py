@@ -11,21 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from coprod_portal.db import utcnow
+from coprod_portal.projects import RUNGS as RUNGS  # the core's ladder, read here as cl.RUNGS
 from coprod_portal.projects import Project, stages
 
 from .models import Answer, AnswerChange, ProjectChecklist, TemplateItem, TemplateSection, TemplateVersion
 
 PLUGIN = "checklists"
-
-RUNGS = {
-    "coercion": "Coercion",
-    "educating": "Educating",
-    "informing": "Informing",
-    "consultation": "Consultation",
-    "engagement": "Engagement",
-    "co_design": "Co-design",
-    "co_production": "Co-production",
-}
 RUNG_GIST = {
     "coercion": "People attend as passive recipients; their views are not taken into account.",
     "educating": "We help people understand how services are designed and delivered.",

@@ -31,18 +31,6 @@ VISIBILITIES = {
 }
 # Statuses in which the writers may still change the text and invite co-authors.
 EDITABLE = frozenset({"draft", "changes_requested"})
-# The rungs of the ladder of co-production, lowest first. The checklists plugin shows the same
-# ladder, but plugins never import each other, so the practice plugin keeps its own list; the keys
-# are the same words, so a rung chosen here reads the same as a rung planned in a checklist.
-RUNGS = {
-    "coercion": "Coercion",
-    "educating": "Educating",
-    "informing": "Informing",
-    "consultation": "Consultation",
-    "engagement": "Engagement",
-    "co_design": "Co-design",
-    "co_production": "Co-production",
-}
 
 
 def has_account(user: Any) -> bool:

@@ -17,9 +17,9 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from coprod_portal.forms import PortalForm
-from coprod_portal.projects import stages
+from coprod_portal.projects import RUNGS, stages
 
-from .access import RUNGS, VISIBILITIES
+from .access import VISIBILITIES
 
 TAG = re.compile(r"^[a-z][a-z0-9_]{0,39}(:[a-z][a-z0-9_]{0,39})?\.[a-z][a-z0-9_]{0,39}$")
 

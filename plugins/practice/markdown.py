@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .access import RUNGS
+from coprod_portal.projects import RUNGS
+
 from .forms import TAG, tag_list
 
 SECTIONS = {  # heading in the file -> field

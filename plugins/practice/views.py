@@ -16,10 +16,10 @@ from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
 from coprod_portal.pages import wants_easy_read
 from coprod_portal.permissions import require
-from coprod_portal.projects import Project, stages
+from coprod_portal.projects import RUNGS, Project, stages
 
 from . import access
-from .access import PLUGIN, RUNGS, STATUSES, VISIBILITIES
+from .access import PLUGIN, STATUSES, VISIBILITIES
 from .forms import ExampleForm, FilterForm, InviteForm, ReviewForm, SignOffForm, tag_list
 from .models import PracticeCoauthor, PracticeExample
 
