@@ -13,6 +13,7 @@ Use it as a pytest plugin: put ``pytest_plugins = ["coprod_portal.testing"]`` in
   tests that a page's queries stay flat as data grows (no N+1) or avoid a table.
 * ``charts_on(html)`` reads every chart (the ``chart`` macro) on a page, and
   ``assert_chart_matches_its_table(chart)`` checks that what it draws says what its table says.
+* ``wait_until(check, seconds)`` waits for something a worker does in another thread or process.
 * ``DEMO_PASSWORD`` and the demo users (``coprod_portal.demo.DEMO_USERS``) exist in every app.
 * Background jobs run as soon as they are queued (``JOBS_IMMEDIATE``), in the test's own
   thread; pass ``config={"JOBS_IMMEDIATE": False}`` to queue them in ``instance/jobs.db`` for
@@ -24,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,7 +41,7 @@ from . import create_app, db
 from .demo import DEMO_PASSWORD, DEMO_USERS, seed
 
 __all__ = ["DEMO_PASSWORD", "build_app", "queries_run", "login", "csrf_token", "role_email", "charts_on",
-           "assert_chart_matches_its_table"]
+           "assert_chart_matches_its_table", "wait_until"]
 
 _templates: dict[tuple[Any, ...], Path] = {}
 
@@ -249,6 +251,17 @@ def chart_scale(chart: ChartSeen, top: float) -> float:
     """Pixels per unit: the longest bar over the largest figure."""
     widths = [w for _, _, w in chart.drawn if w]
     return max(widths) / top if widths and top else 0.0
+
+
+def wait_until(check: Callable[[], Any], seconds: float = 30.0) -> bool:
+    """Ask ``check`` ten times a second until it answers true (True) or ``seconds`` pass (False):
+    for tests that watch a worker in another thread or process."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def login(client: FlaskClient, email: str, password: str = DEMO_PASSWORD) -> FlaskClient:

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from coprod_portal.audit import AuditEvent
 from coprod_portal.auth import LoginAttempt
 from coprod_portal.config import ConfigError
 from coprod_portal.jobs import JobFailure
-from coprod_portal.testing import csrf_token, login
+from coprod_portal.testing import csrf_token, login, wait_until
 
 ROOM = "0123456789abcdef0123456789abcdef"
 
@@ -337,15 +336,6 @@ def test_purge_login_attempts_forgets_old_failed_sign_ins(chores_app):
 # --- a real worker ----------------------------------------------------------------------------
 
 
-def _wait_for(check, seconds=15.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_real_worker_processes_jobs_and_retries_from_the_sqlite_queue(chores_app):
     app = chores_app(JOBS_IMMEDIATE=False)
     assert (Path(app.instance_path) / "jobs.db").exists()
@@ -357,8 +347,8 @@ def test_real_worker_processes_jobs_and_retries_from_the_sqlite_queue(chores_app
     consumer = jobs.consumer(app, workers=2, periodic=False, initial_delay=0.05, max_delay=0.2)
     consumer.start()
     try:
-        assert _wait_for(lambda: len(_events(app, "tidied")) == 2)
-        assert _wait_for(lambda: [f.status for f in _failures(app)] == ["resolved"])
+        assert wait_until(lambda: len(_events(app, "tidied")) == 2)
+        assert wait_until(lambda: [f.status for f in _failures(app)] == ["resolved"])
     finally:
         consumer.stop(graceful=True)
         for sig, handler in handlers.items():
@@ -380,7 +370,7 @@ def test_jobs_run_command_is_a_worker_that_stops_cleanly(chores_app, tmp_path):
     try:
         with app.app_context():
             jobs.enqueue("chores.tidy", room_id=ROOM)
-        assert _wait_for(lambda: len(_events(app, "tidied")) == 1, 30)
+        assert wait_until(lambda: len(_events(app, "tidied")) == 1, 30)
     finally:
         worker.send_signal(signal.SIGINT)
         output, _ = worker.communicate(timeout=20)

@@ -24,7 +24,7 @@ from coprod_portal import create_app, jobs
 from coprod_portal.audit import AuditEvent
 from coprod_portal.config import ConfigError
 from coprod_portal.jobs import JobFailure
-from coprod_portal.testing import login
+from coprod_portal.testing import login, wait_until
 
 ROOT = Path(__file__).parent.parent
 REDIS_SERVER = os.environ.get("REDIS_SERVER_PATH", shutil.which("redis-server") or "/usr/bin/redis-server")
@@ -63,7 +63,7 @@ def redis_server(tmp_path_factory):
     url = f"redis://127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url)
     try:
-        assert _wait_for(lambda: _answers(client), 15), (folder / "redis.log").read_text()
+        assert wait_until(lambda: _answers(client), 15), (folder / "redis.log").read_text()
         yield url
     finally:
         client.close()
@@ -91,15 +91,6 @@ def _answers(client) -> bool:
         return bool(client.ping())
     except redis.ConnectionError:
         return False
-
-
-def _wait_for(check, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _events(app, action):
@@ -209,9 +200,9 @@ def test_retries_and_delayed_jobs_outlive_a_killed_worker(redis_app, tmp_path):
     try:
         with redis_app.app_context():
             jobs.enqueue("chores.fails_once_slowly", room_id=ROOM)
-        assert _wait_for(lambda: [f.status for f in _failures(redis_app)] == ["retrying"], 60), (
+        assert wait_until(lambda: [f.status for f in _failures(redis_app)] == ["retrying"], 60), (
             (tmp_path / "first.log").read_text())
-        assert _wait_for(lambda: huey.scheduled_count() == 1)  # the retry, in four seconds
+        assert wait_until(lambda: huey.scheduled_count() == 1)  # the retry, in four seconds
         with redis_app.app_context():
             jobs.enqueue("chores.tidy", delay_seconds=3, room_id=OTHER_ROOM)
         first.send_signal(signal.SIGKILL)
@@ -222,7 +213,7 @@ def test_retries_and_delayed_jobs_outlive_a_killed_worker(redis_app, tmp_path):
         assert _events(redis_app, "tidied") == []
 
         second = _start_worker(redis_app, tmp_path / "second.log")
-        assert _wait_for(lambda: len(_events(redis_app, "tidied")) == 2, 60), (
+        assert wait_until(lambda: len(_events(redis_app, "tidied")) == 2, 60), (
             (tmp_path / "second.log").read_text())
     finally:
         if first.poll() is None:
@@ -233,7 +224,7 @@ def test_retries_and_delayed_jobs_outlive_a_killed_worker(redis_app, tmp_path):
     assert sorted(event.subject_id for event in _events(redis_app, "tidied")) == sorted([ROOM, OTHER_ROOM])
     assert len(_events(redis_app, "chore attempt")) == 2  # one failure, one retry: nothing ran twice
     [failure] = _failures(redis_app)
-    assert _wait_for(lambda: _failures(redis_app)[0].status == "resolved")
+    assert wait_until(lambda: _failures(redis_app)[0].status == "resolved")
     assert failure.worker == f"{socket.gethostname()} (process {first.pid})"
 
 
@@ -246,7 +237,7 @@ def test_failures_from_every_servers_worker_are_listed_with_the_worker(redis_app
         try:
             with redis_app.app_context():
                 jobs.enqueue("chores.supplier", room_id=room)
-            assert _wait_for(lambda expected=number + 1: len(_failures(redis_app)) == expected, 60), (
+            assert wait_until(lambda expected=number + 1: len(_failures(redis_app)) == expected, 60), (
                 log_path.read_text())
         finally:
             output = _stop(worker, log_path)
