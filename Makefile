@@ -6,7 +6,8 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres lint bench soak assets install install-test clean docs wheel check-wheel cluster
+.PHONY: run test test-postgres lint bench soak assets install install-test clean docs wheel check-wheel cluster \
+	translations catalogues
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +34,45 @@ coprod_portal/static/govuk/portal.css: node_modules/.package-lock.json assets/po
 
 assets: coprod_portal/static/govuk/portal.css
 
-install: $(VENV)/.installed assets
+# Translations. Each package keeps its own catalogues (folder:domain); the Welsh .po files are
+# written by people, the .mo files the portal reads are compiled from them here, never committed.
+# `make translations TRANSLATED=plugins/network:network` updates one package only.
+TRANSLATED ?= coprod_portal:coprod_portal plugins/network:network plugins/checklists:checklists \
+	plugins/lived_experience:lived_experience plugins/practice:practice training:training \
+	examples/governance/governance:governance
+LANGUAGES := cy
+CATALOGUES := $(patsubst %.po,%.mo,$(foreach pair,$(TRANSLATED),\
+	$(wildcard $(firstword $(subst :, ,$(pair)))/translations/*/LC_MESSAGES/*.po)))
 
-install-test: $(VENV)/.installed-test assets
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@ --statistics
+
+catalogues: $(CATALOGUES)
+
+# Find every marked text, bring each language's catalogue up to date (new texts left empty for a
+# translator), then compile. Run after changing texts in code or templates.
+translations: $(VENV)/.installed
+	@for pair in $(TRANSLATED); do \
+	  folder=$${pair%%:*}; domain=$${pair##*:}; out=$$folder/translations; \
+	  cfg=$$folder/../babel.cfg; [ -f $$cfg ] || cfg=babel.cfg; \
+	  mkdir -p $$out; \
+	  $(BIN)/pybabel -q extract -F $$cfg -k _l -k lazy_ngettext:1,2 --ignore-dirs='.* _* plugin_template' \
+	    --project "Co-production Portal" --copyright-holder "Co-production Portal contributors" \
+	    --msgid-bugs-address "" --sort-by-file -o $$out/$$domain.pot $$folder || exit 1; \
+	  for language in $(LANGUAGES); do \
+	    if [ -f $$out/$$language/LC_MESSAGES/$$domain.po ]; then \
+	      $(BIN)/pybabel -q update -i $$out/$$domain.pot -d $$out -D $$domain -l $$language \
+	        --no-fuzzy-matching --ignore-obsolete || exit 1; \
+	    else \
+	      $(BIN)/pybabel -q init -i $$out/$$domain.pot -d $$out -D $$domain -l $$language || exit 1; \
+	    fi; \
+	  done; \
+	done
+	@$(MAKE) --no-print-directory catalogues
+
+install: $(VENV)/.installed assets catalogues
+
+install-test: $(VENV)/.installed-test assets catalogues
 
 run: install
 	$(FLASK) db upgrade

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ PUBLIC_MODULES = (
     "coprod_portal.forms", "coprod_portal.accounts", "coprod_portal.projects",
     "coprod_portal.testing", "coprod_portal.files", "coprod_portal.search",
     "coprod_portal.jobs", "coprod_portal.notifications", "coprod_portal.demo", "coprod_portal.keys",
-    "coprod_portal.charts",
+    "coprod_portal.charts", "coprod_portal.i18n",
 )
 
 
@@ -59,6 +58,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     host.register_core(core_hooks)
     host.load()
     app.extensions["coprod_plugins"] = host
+    from . import i18n
+
+    i18n.init_app(app)
     security.init_app(app)
     events.init_app(app)
     from . import inbox_pages, job_admin, jobs, notifications
@@ -135,6 +137,7 @@ def _register_plugin_blueprints(app: Flask, host: Any) -> None:
 
 
 def _context(app: Flask) -> None:
+    from . import i18n
     from .pages import navigation
     from .permissions import can
 
@@ -154,21 +157,10 @@ def _context(app: Flask) -> None:
             "main_navigation": _navigation_once() if signed_in else [],
             "can": can,
             "current_user": current_user,
+            "htmlLang": i18n.language(),
         }
 
-    from .pages import local_time, reading_format_url
-
-    @app.template_filter("day")
-    def day(value: Any) -> str:
-        """A date, or the local date of a moment: 27 March 2027."""
-        if not value:
-            return ""
-        return (local_time(value) if isinstance(value, datetime) else value).strftime("%-d %B %Y")
-
-    @app.template_filter("moment")
-    def moment(value: Any) -> str:
-        """A moment in the organisation's time zone, with the zone: 27 March 2027, 14:05 BST."""
-        return local_time(value).strftime("%-d %B %Y, %H:%M %Z") if value else ""
+    from .pages import reading_format_url
 
     app.jinja_env.globals["render_template"] = render_template
     app.jinja_env.globals["reading_format_url"] = reading_format_url

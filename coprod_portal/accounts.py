@@ -64,6 +64,8 @@ class User(SQLModel, table=True):
     deactivated_at: datetime | None = None
     # "password", "link" (a sign-in link sent by e-mail) or "either": the person's own choice
     sign_in_method: str = Field(default="either", max_length=10)
+    # the language the person chose ("en", "cy"); None until they choose (the browser decides)
+    language: str | None = Field(default=None, max_length=8)
     role_links: list[UserRole] = Relationship(
         back_populates="user",
         sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan"},

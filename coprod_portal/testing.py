@@ -13,6 +13,9 @@ Use it as a pytest plugin: put ``pytest_plugins = ["coprod_portal.testing"]`` in
   tests that a page's queries stay flat as data grows (no N+1) or avoid a table.
 * ``charts_on(html)`` reads every chart (the ``chart`` macro) on a page, and
   ``assert_chart_matches_its_table(chart)`` checks that what it draws says what its table says.
+* ``pseudo_translated()`` shows every translated text as ⟦text⟧, and ``untranslated_words(html,
+  words_in_database(app))`` lists the visible text a page shows that is not marked for translation;
+  ``translation_probe()`` records the texts a page looked up that the active language lacks.
 * ``wait_until(check, seconds)`` waits for something a worker does in another thread or process.
 * ``DEMO_PASSWORD`` and the demo users (``coprod_portal.demo.DEMO_USERS``) exist in every app.
 * Background jobs run as soon as they are queued (``JOBS_IMMEDIATE``), in the test's own
@@ -22,13 +25,16 @@ Use it as a pytest plugin: put ``pytest_plugins = ["coprod_portal.testing"]`` in
 
 from __future__ import annotations
 
+import gettext as gettext_module
 import os
 import re
 import shutil
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +47,8 @@ from . import create_app, db
 from .demo import DEMO_PASSWORD, DEMO_USERS, seed
 
 __all__ = ["DEMO_PASSWORD", "build_app", "queries_run", "login", "csrf_token", "role_email", "charts_on",
-           "assert_chart_matches_its_table", "wait_until"]
+           "assert_chart_matches_its_table", "wait_until", "pseudo_translated", "untranslated_words",
+           "words_in_database", "translation_probe"]
 
 _templates: dict[tuple[Any, ...], Path] = {}
 
@@ -307,3 +314,181 @@ def client_as(app: Flask) -> Iterator[Callable[[str], FlaskClient]]:
         return login(app.test_client(), email)
 
     yield factory
+
+
+# --- translations ---------------------------------------------------------------------------
+
+PSEUDO_OPEN, PSEUDO_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧
+_MARKED = re.compile(f"{PSEUDO_OPEN}[^{PSEUDO_OPEN}{PSEUDO_CLOSE}]*{PSEUDO_CLOSE}")
+_TECHNICAL = re.compile(r"\S+@\S+|\w+://\S+|(?<!\w)/\S*|\w+(?:[._:]\w+)+\S*")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# attributes people see or hear, besides the text
+_SPOKEN_ATTRIBUTES = {"alt", "title", "aria-label", "placeholder", "aria-roledescription"}
+_SKIPPED_ELEMENTS = {"script", "style", "code", "pre", "kbd", "samp", "template", "textarea"}
+
+
+class _PseudoTranslations(gettext_module.NullTranslations):
+    """Every text marked for translation comes back as ⟦text⟧, whatever the language."""
+
+    def gettext(self, message: str) -> str:
+        return f"{PSEUDO_OPEN}{message}{PSEUDO_CLOSE}"
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.gettext(message)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self.ngettext(singular, plural, n)
+
+    ugettext, ungettext, upgettext, unpgettext = gettext, ngettext, pgettext, npgettext
+
+
+@contextmanager
+def pseudo_translated() -> Iterator[None]:
+    """While inside, every text marked for translation (``_``, ``_l``, ``ngettext``, ``{% trans %}``)
+    is shown as ⟦text⟧, so ``untranslated_words`` can find the visible text that is not marked."""
+    import flask_babel
+
+    original = flask_babel.Domain.get_translations
+    pseudo = _PseudoTranslations()
+    flask_babel.Domain.get_translations = lambda self: pseudo  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        flask_babel.Domain.get_translations = original  # type: ignore[method-assign]
+
+
+class _VisibleText(HTMLParser):
+    """The text of a page a person sees or hears, in document order, one piece per line.
+
+    Left out: scripts and styles, code samples and typed values (``code``, ``pre``, ``textarea``…),
+    anything marked ``translate="no"`` (names, identifiers, data), and parts in another language
+    marked with their own ``lang`` (the link to the Welsh page says "Cymraeg" on an English page)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self._skipping: list[str] = []  # open elements whose text is left out
+        self._page_lang = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "html":
+            self._page_lang = found.get("lang") or ""
+        other_language = "lang" in found and tag != "html" and found["lang"] != self._page_lang
+        void = tag in {"input", "img", "br", "hr", "meta", "link", "area", "source", "wbr", "col"}
+        if not void and (self._skipping or tag in _SKIPPED_ELEMENTS or found.get("translate") == "no"
+                         or other_language):
+            self._skipping.append(tag)
+            return
+        if self._skipping:
+            return
+        for name in _SPOKEN_ATTRIBUTES:
+            if found.get(name):
+                self.pieces.append(str(found[name]))
+        if tag == "input" and found.get("type") in {"submit", "button"} and found.get("value"):
+            self.pieces.append(str(found["value"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skipping and self._skipping[-1] == tag:
+            self._skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping and data.strip():
+            self.pieces.append(data)
+
+
+def untranslated_words(html: str, known_words: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The pieces of a page's visible text (rendered inside ``pseudo_translated``) holding a word
+    that is neither inside a translated text nor one of ``known_words`` (data: names, titles…).
+
+    Web addresses, e-mail addresses and dotted or underscored identifiers are not words."""
+    parser = _VisibleText()
+    parser.feed(html)
+    text = "\n".join(parser.pieces)
+    while True:  # a translated text can hold another (a link's text inside a sentence)
+        text, found = _MARKED.subn("\n", text)
+        if not found:
+            break
+    known = {word.casefold() for word in known_words}
+    problems = []
+    for piece in text.splitlines():
+        words = _WORD.findall(_TECHNICAL.sub(" ", piece.replace(PSEUDO_OPEN, " ").replace(PSEUDO_CLOSE, " ")))
+        if any(word.casefold() not in known for word in words):
+            problems.append(" ".join(piece.split()))
+    return problems
+
+
+def words_in_database(app: Flask) -> set[str]:
+    """Every word stored in the database's text columns: the data a page may show untranslated."""
+    words: set[str] = set()
+    engine = app.extensions["coprod_engine"]
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    with engine.connect() as connection:
+        for table in metadata.tables.values():
+            columns = [c for c in table.columns if isinstance(c.type, sa.String | sa.Text)]
+            if not columns:
+                continue
+            for row in connection.execute(sa.select(*columns)):
+                for value in row:
+                    if isinstance(value, str):
+                        words.update(w.casefold() for w in _WORD.findall(value))
+    return words
+
+
+@dataclass
+class TranslationsUsed:
+    """What a ``translation_probe`` saw: each text looked up, and those with no translation."""
+
+    looked_up: set[str]
+    missing: set[str]
+
+
+@contextmanager
+def translation_probe() -> Iterator[TranslationsUsed]:
+    """Record every text looked up while inside, and which ones the active language's catalogue
+    lacks (English shown instead). Pages rendered in Welsh with it show what still needs a
+    translator."""
+    import flask_babel
+
+    original = flask_babel.Domain.get_translations
+    seen = TranslationsUsed(set(), set())
+
+    def catalogue_has(translations: Any, key: Any) -> bool:
+        return bool(getattr(translations, "_catalog", {}).get(key))
+
+    class Recording:
+        def __init__(self, real: Any) -> None:
+            self.real = real
+
+        def ugettext(self, message: str) -> str:
+            seen.looked_up.add(message)
+            if not catalogue_has(self.real, message):
+                seen.missing.add(message)
+            return str(self.real.ugettext(message))
+
+        def ungettext(self, singular: str, plural: str, n: int) -> str:
+            seen.looked_up.add(singular)
+            if not catalogue_has(self.real, (singular, 0)):
+                seen.missing.add(singular)
+            return str(self.real.ungettext(singular, plural, n))
+
+        def upgettext(self, context: str, message: str) -> str:
+            return self.ugettext(message) if not context else str(self.real.upgettext(context, message))
+
+        def unpgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+            return str(self.real.unpgettext(context, singular, plural, n))
+
+        gettext, ngettext, pgettext, npgettext = ugettext, ungettext, upgettext, unpgettext
+
+    def recording(self: Any) -> Any:
+        return Recording(original(self))
+
+    flask_babel.Domain.get_translations = recording  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        flask_babel.Domain.get_translations = original  # type: ignore[method-assign]

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .accounts import Anonymous
-from .db import UNAVAILABLE, database_answers, outage
+from . import i18n
+from .accounts import Anonymous, User
+from .auth import safe_next
+from .db import UNAVAILABLE, database_answers, get_session, outage
 from .permissions import can
 
 bp = Blueprint("core", __name__)
@@ -59,6 +61,20 @@ def accessibility() -> Any:
         pass  # shown as the administrator wrote it
     return render_template("accessibility.html", contact=contact, contact_is_email="@" in contact,
                            reviewed=reviewed)
+
+
+@bp.route("/language/<code>")
+def switch_language(code: str) -> Any:
+    """The language link on every page: show the same page again in the language chosen.
+
+    A code the portal does not speak (or a malformed one) means English, never an error. Signed
+    in, the choice is stored on the account, so it follows the person to every browser."""
+    chosen = i18n.language_of(code) or i18n.DEFAULT_LANGUAGE
+    i18n.remember_language(chosen)
+    if isinstance(current_user, User) and current_user.language != chosen:
+        current_user.language = chosen
+        get_session().commit()
+    return redirect(safe_next(request.args.get("next")), 303)
 
 
 @bp.route("/healthz")

@@ -17,6 +17,16 @@ from werkzeug.routing import Rule
 from coprod_portal import accounts
 from coprod_portal.permissions import can
 
+# The demo account for each role: the crawls (accessibility, translations) go through the portal
+# as each of them.
+ROLES = {  # the demo account for each role
+    "admin": "admin@example.org", "lead": "lead@example.org",
+    "safeguarding": "safeguarding@example.org", "hr": "hr@example.org",
+    "manager": "manager@example.org", "staff": "staff@example.org",
+    "member": "member@example.org", "trainer": "trainer@example.org",
+    "unlinked member": "newmember@example.org",  # the member role, no member record linked yet
+}
+
 # Pages with no permission of their own that every signed-in person reaches from the navigation.
 SIGNED_IN_PAGES = {"core.home", "auth.change_password", "core.accessibility"}
 

@@ -28,7 +28,7 @@ from flask_login import current_user, login_user
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
-from coprod_portal import accounts, audit
+from coprod_portal import accounts, audit, i18n
 from coprod_portal.db import get_session
 from coprod_portal.permissions import require
 
@@ -106,6 +106,9 @@ def lti_launch() -> Any:
     )
     db.commit()
     login_user(learner)
+    presentation = claims.get(lti.LTI + "launch_presentation")
+    if isinstance(presentation, dict):  # the LMS's language for this learner, when it says
+        i18n.remember_language(presentation.get("locale"))
     session["training_launch"] = record.id
     session["training_frame"] = True
     if launch.message_type == lti.DEEP_LINK:

@@ -19,7 +19,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Page
-from route_access import get_pages, pages_a_person_may_see
+from route_access import ROLES, get_pages, pages_a_person_may_see
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
@@ -29,13 +29,6 @@ from coprod_portal.testing import build_app, csrf_token, login
 
 pytestmark = pytest.mark.browser
 
-ROLES = {  # the demo account for each role
-    "admin": "admin@example.org", "lead": "lead@example.org",
-    "safeguarding": "safeguarding@example.org", "hr": "hr@example.org",
-    "manager": "manager@example.org", "staff": "staff@example.org",
-    "member": "member@example.org", "trainer": "trainer@example.org",
-    "unlinked member": "newmember@example.org",  # the member role, no member record linked yet
-}
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
                                                      "wcag22aa"]},
                "resultTypes": ["violations"]}

@@ -1,0 +1,197 @@
+"""Every page in the reader's language: which language a request gets, and how text is translated.
+
+The portal speaks English and Welsh (``LANGUAGES``). Text is marked for translation with the
+functions re-exported here, so the core and every plugin use one set of names:
+
+* ``_("Save")`` in Python code that runs in a request, and ``{{ _("Save") }}`` or
+  ``{% trans %}…{% endtrans %}`` in templates;
+* ``_l("Save")`` where the text is defined once at import time (form labels, choices, constants):
+  it is translated when shown, in the language of the person it is shown to;
+* ``ngettext("%(num)d member", "%(num)d members", n)`` for plurals (Welsh has six forms).
+
+Each package keeps its own catalogue, ``<package>/translations/<locale>/LC_MESSAGES/<domain>.po``:
+the core's domain is ``coprod_portal``, a plugin's domain is its plugin name. The core finds a
+plugin's folder from the module the plugin host loaded, so an outside plugin's translations travel
+inside its own package. The catalogues are merged into one per language; where two packages
+translate the same English text differently, the core's wording wins, so the shell reads the same
+on every page.
+
+Which language a request gets, first match wins: the language the person chose and stored on their
+account; the language chosen in this browser (the switch link, or the LMS's
+``launch_presentation.locale`` for a learner); the browser's ``Accept-Language``; English. An
+unknown or malformed code is ignored, never an error.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, has_request_context, request, session, url_for
+from flask_babel import Babel, get_locale, lazy_gettext, lazy_ngettext, ngettext, pgettext
+from flask_babel import gettext as _
+from flask_login import current_user, user_logged_in
+
+__all__ = [
+    "LANGUAGES", "_", "_l", "ngettext", "lazy_ngettext", "pgettext", "language", "locale_code",
+    "remember_language", "choose_language", "long_date", "money", "number", "init_app",
+]
+
+_l = lazy_gettext
+
+# code -> the language's name in that language (what the switch link says)
+LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}
+DEFAULT_LANGUAGE = "en"
+# the territory used for dates, numbers and money
+TERRITORY = "GB"
+CORE_DOMAIN = "coprod_portal"
+SESSION_KEY = "language"
+_CODE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+
+
+def language_of(code: Any) -> str | None:
+    """The portal language a code such as ``cy``, ``cy-GB`` or ``en_US`` asks for, or None.
+
+    Anything else (an unknown language, a malformed or over-long code, not a string) is None, so a
+    bad code from a browser, a link or an LMS falls back quietly instead of failing a page."""
+    if not isinstance(code, str) or len(code) > 35 or not _CODE.match(code.strip()):
+        return None
+    primary = re.split(r"[-_]", code.strip(), maxsplit=1)[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
+def choose_language() -> str:
+    """The language this request is shown in (see the module docstring for the order)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    stored = language_of(getattr(current_user, "language", None)) \
+        if current_user and current_user.is_authenticated else None
+    if stored:
+        return stored
+    chosen = language_of(session.get(SESSION_KEY))
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+
+
+def _select_locale() -> str:
+    return locale_code(choose_language())
+
+
+def locale_code(language: str) -> str:
+    """The Babel locale for a portal language: ``cy`` -> ``cy_GB``."""
+    return f"{language}_{TERRITORY}"
+
+
+def language() -> str:
+    """The active language code (``en`` or ``cy``), for ``<html lang>`` and links."""
+    found = get_locale() if has_request_context() else None
+    return found.language if found is not None and found.language in LANGUAGES \
+        else DEFAULT_LANGUAGE
+
+
+def remember_language(code: Any) -> str | None:
+    """Remember a language for this browser, as asked by a link or an outside system (an LMS).
+
+    Returns the language remembered, or None when ``code`` names none the portal speaks (then the
+    earlier choice stands). A person's stored choice on their account still wins over it."""
+    chosen = language_of(code)
+    if chosen:
+        session[SESSION_KEY] = chosen
+        from flask_babel import refresh
+
+        refresh()
+    return chosen
+
+
+def _locale() -> Locale:
+    found = get_locale() if has_request_context() else None
+    return found or Locale.parse(locale_code(DEFAULT_LANGUAGE))
+
+
+def long_date(value: date | datetime) -> str:
+    """A date as people write it in the active language: 27 March 2027, 27 Mawrth 2027."""
+    return format_date(value, "d MMMM y", locale=_locale())
+
+
+def money(pence: int) -> str:
+    """An amount of money held in pence, in pounds for the active language: £1,234.50."""
+    return format_currency(pence / 100, "GBP", locale=_locale())
+
+
+def number(value: int | float) -> str:
+    """A number with the active language's grouping: 12,345."""
+    return format_decimal(value, locale=_locale())
+
+
+def translation_folder(module: ModuleType) -> Path | None:
+    """The ``translations`` folder beside a plugin's code, or None when it has none."""
+    paths = list(getattr(module, "__path__", []) or [])
+    base = Path(paths[0]) if paths else Path(getattr(module, "__file__", "") or ".").parent
+    folder = base / "translations"
+    return folder if folder.is_dir() else None
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel with the core's catalogue and every enabled plugin's own."""
+    folders: list[str] = []
+    domains: list[str] = []
+    host = app.extensions["coprod_plugins"]
+    for name, info in host.plugins.items():
+        module = host.pm.get_plugin(name) if info.enabled and info.source != "core" else None
+        folder = translation_folder(module) if module is not None else None
+        if folder is not None:
+            folders.append(str(folder))
+            domains.append(name)
+    folders.append(str(Path(__file__).parent / "translations"))  # last: the core's wording wins
+    domains.append(CORE_DOMAIN)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(folders)
+    app.config["BABEL_DOMAIN"] = ";".join(domains)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", locale_code(DEFAULT_LANGUAGE))
+    Babel(app, locale_selector=_select_locale)
+    app.jinja_env.globals.update(language=language, language_links=language_links)
+    user_logged_in.connect(_keep_choice_made_before_sign_in, app)
+    for name, function in (("day", _day), ("moment", _moment), ("money", money),
+                           ("number", number)):
+        app.add_template_filter(function, name)
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """(code, name, address) of a link to this same page in each other language."""
+    here = request.full_path.rstrip("?") if has_request_context() else "/"
+    active = language()
+    return [(code, name, url_for("core.switch_language", code=code, next=here))
+            for code, name in LANGUAGES.items() if code != active]
+
+
+def _keep_choice_made_before_sign_in(sender: Flask, user: Any) -> None:
+    """A language chosen on the sign-in page becomes the account's choice (saved with the sign-in
+    itself): otherwise an older stored choice would undo it the moment the person signs in."""
+    chosen = language_of(session.get(SESSION_KEY))
+    if chosen and hasattr(user, "language") and user.language != chosen:
+        user.language = chosen
+
+
+def _day(value: Any) -> str:
+    """A date, or the local date of a moment: 27 March 2027."""
+    if not value:
+        return ""
+    from .pages import local_time
+
+    return long_date(local_time(value) if isinstance(value, datetime) else value)
+
+
+def _moment(value: Any) -> str:
+    """A moment in the organisation's time zone, with the zone: 27 March 2027, 14:05 BST."""
+    if not value:
+        return ""
+    from .pages import local_time
+
+    here = local_time(value)
+    return f"{long_date(here)}, {here:%H:%M %Z}"
