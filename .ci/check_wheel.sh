@@ -2,7 +2,8 @@
 # The portal installed as IT teams install it: a wheel built from this checkout (compiled GOV.UK
 # assets inside, so the server needs no Node.js), put into a clean virtual environment away from
 # the source tree, migrated, seeded, and served by gunicorn. Passes when /healthz answers "ok", the
-# stylesheet is served from the wheel, and a demo user signs in and sees their home page.
+# stylesheet is served from the wheel, a demo user signs in and sees their home page, and a page
+# is served in Welsh from the compiled catalogues inside the wheel.
 #
 #   .ci/check_wheel.sh            (make check-wheel; run by .ci/run)
 set -euo pipefail
@@ -18,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 say() { printf 'check_wheel: %s\n' "$*" >&2; }
 
-make -s assets
+make -s assets catalogues
 say "building the wheel"
 quiet() { "$@" 2> >(grep -v "^WARNING: Location" >&2); }  # this machine's pip mirrors are noisy
 rm -rf "$REPO/build"  # setuptools' staging folder: a file deleted since the last build would ship again
@@ -26,7 +27,9 @@ quiet .venv/bin/pip wheel -q --no-deps --wheel-dir "$WORK/dist" "$REPO"
 WHEEL=$(ls "$WORK"/dist/coprod_portal-*.whl)
 for needed in coprod_portal/static/govuk/portal.css coprod_portal/static/govuk/govuk-frontend.min.js \
     coprod_portal/migrations/0001_core.py plugins/network/migrations/network_0001.py \
-    training/templates coprod_portal/templates/base.html; do
+    training/templates coprod_portal/templates/base.html \
+    coprod_portal/translations/cy/LC_MESSAGES/coprod_portal.mo \
+    plugins/network/translations/cy/LC_MESSAGES/network.mo; do
   .venv/bin/python - "$WHEEL" "$needed" <<'PY'
 import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
@@ -54,7 +57,7 @@ PORT=$("$WORK/venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("12
 SERVER=$!
 
 "$WORK/venv/bin/python" - "$PORT" <<'PY' || { cat "$WORK/gunicorn.log" >&2; exit 1; }
-"""Health check, a static file from the wheel, and a real sign-in through the form."""
+"""Health check, a static file from the wheel, a real sign-in through the form, a Welsh page."""
 import http.cookiejar, re, sys, time, urllib.parse, urllib.request
 
 base = f"http://127.0.0.1:{sys.argv[1]}"
@@ -76,6 +79,9 @@ data = urllib.parse.urlencode({"csrf_token": token, "email": "lead@example.org",
                                "password": "demo-password-2026"}).encode()
 home = opener.open(base + "/sign-in", data=data, timeout=10).read().decode()
 assert "Sign out" in home and "Sign in to" not in home, home[:2000]
-print(f"check_wheel: /healthz ok, stylesheet served, lead@example.org signed in ({base})")
+welsh = urllib.request.Request(base + "/accessibility", headers={"Accept-Language": "cy"})
+page = urllib.request.urlopen(welsh, timeout=5).read().decode()
+assert '<html lang="cy"' in page and "Datganiad hygyrchedd" in page, "no Welsh from the wheel"
+print(f"check_wheel: /healthz ok, stylesheet served, lead@example.org signed in, Welsh served ({base})")
 PY
 say "ok"
