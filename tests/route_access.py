@@ -27,6 +27,20 @@ ROLES = {  # the demo account for each role
     "unlinked member": "newmember@example.org",  # the member role, no member record linked yet
 }
 
+# Each plugin's main forms, by the role that fills them in: sent with their text fields emptied,
+# each must show the error summary, focused, linking to fields that exist, and pass the checks.
+FORMS_WITH_ERRORS = {
+    "admin": ["admin.new_user", "plugin_training.edit_platform"],
+    "lead": ["projects.new_project", "plugin_network.new_member", "plugin_network.new_involvement",
+             "plugin_network.new_expense", "plugin_network.fee", "plugin_checklists.claim_rung",
+             "plugin_checklists.new_feedback", "plugin_checklists.templates",
+             "plugin_lived_experience.index", "plugin_practice.new", "plugin_practice.review"],
+    "staff": ["auth.change_password", "plugin_checklists.new_idea", "plugin_lived_experience.new",
+              "plugin_lived_experience.checkin", "plugin_training.check"],
+    "member": ["plugin_checklists.rate_rung", "plugin_practice.sign_off"],
+    "trainer": ["plugin_training.edit", "plugin_training.module_sessions"],
+}
+
 # Pages with no permission of their own that every signed-in person reaches from the navigation.
 SIGNED_IN_PAGES = {"core.home", "auth.change_password", "core.accessibility"}
 

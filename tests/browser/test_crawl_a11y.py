@@ -19,7 +19,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Page
-from route_access import ROLES, get_pages, pages_a_person_may_see
+from route_access import FORMS_WITH_ERRORS, ROLES, get_pages, pages_a_person_may_see
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
@@ -400,19 +400,6 @@ def test_pages_that_need_records_the_demo_lacks_have_no_accessibility_problems(
     assert not missing, f"{role}'s crawl of the scratch portal did not reach {missing}"
 
 
-# Each plugin's main forms, by the role that fills them in: sent with their text fields emptied,
-# each must show the error summary, focused, linking to fields that exist, and pass the checks.
-FORMS_WITH_ERRORS = {
-    "admin": ["admin.new_user", "plugin_training.edit_platform"],
-    "lead": ["projects.new_project", "plugin_network.new_member", "plugin_network.new_involvement",
-             "plugin_network.new_expense", "plugin_network.fee", "plugin_checklists.claim_rung",
-             "plugin_checklists.new_feedback", "plugin_checklists.templates",
-             "plugin_lived_experience.index", "plugin_practice.new", "plugin_practice.review"],
-    "staff": ["auth.change_password", "plugin_checklists.new_idea", "plugin_lived_experience.new",
-              "plugin_lived_experience.checkin", "plugin_training.check"],
-    "member": ["plugin_checklists.rate_rung", "plugin_practice.sign_off"],
-    "trainer": ["plugin_training.edit", "plugin_training.module_sessions"],
-}
 EMPTY_THE_MAIN_FORM = """() => {
   const forms = [...document.querySelectorAll('main form')].filter(
       f => (f.getAttribute('method') || '').toLowerCase() === 'post');
