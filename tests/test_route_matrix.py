@@ -22,6 +22,7 @@ PUBLIC_OR_SELF_CHECKED = {
     "oidc.signed_out": "the page a visitor sees after signing out at the identity provider",
     "core.healthz": "for load balancers",
     "core.accessibility": "the accessibility statement: for everyone, visitors too",
+    "core.switch_language": "the link to the same page in another language: for everyone, visitors too",
     "files.download": "each file asks its owning plugin (portal_file_allowed)",
     "plugin_training.lti_jwks": "the tool's public keys, for LMS platforms",
     "plugin_training.lti_login": "OIDC login initiation from an LMS",
