@@ -105,7 +105,8 @@ def calendar_words() -> set[str]:
     words = {"gmt", "bst", "utc"}
     for code in ("en_GB", "cy_GB"):
         locale = Locale.parse(code)
-        for names in (locale.months["format"]["wide"], locale.days["format"]["wide"]):
+        for names in (locale.months["format"]["wide"], locale.months["format"]["abbreviated"],
+                      locale.days["format"]["wide"]):
             words.update(n.casefold() for name in names.values() for n in name.split())
     return words
 
