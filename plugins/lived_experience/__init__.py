@@ -383,7 +383,9 @@ def portal_subject_export(person: Any) -> Any:
                     _("Given"): consent.given_at,
                     _("Wording version"): consent.wording_version,
                     _("Ended"): consent.ended_at,
-                    _("Why it ended"): _text_or_none(ENDED_BECAUSE.get(consent.ended_because, consent.ended_because or None)),
+                    _("Why it ended"): _text_or_none(
+                        ENDED_BECAUSE.get(consent.ended_because, consent.ended_because or None)
+                    ),
                 }
             )
     for r in checkins:
@@ -404,7 +406,8 @@ def portal_subject_export(person: Any) -> Any:
 
 def _consent_purpose(consent: LivedExperienceConsent) -> str:
     """What a consent was for, in words: a visibility, or one named public use."""
-    purpose = str(VISIBILITY[consent.purpose][0]) if consent.purpose in VISIBILITY else _("A named public use")
+    known = consent.purpose in VISIBILITY
+    purpose = str(VISIBILITY[consent.purpose][0]) if known else _("A named public use")
     if not consent.use_description:
         return purpose
     return _("%(purpose)s: %(use)s", purpose=purpose, use=consent.use_description)

@@ -241,7 +241,9 @@ class ReviewForm(PortalForm):
             "The exact words you would use in public. The contributor must approve them "
             "before any public use."
         ),
-        validators=[Length(max=MAX_TEXT, message=_l("Write %(max)s characters or fewer", max=f"{MAX_TEXT:,}"))],
+        validators=[
+            Length(max=MAX_TEXT, message=_l("Write %(max)s characters or fewer", max=f"{MAX_TEXT:,}"))
+        ],
     )
     submit = SubmitField(_l("Save review"), widget=GovSubmitInput())
 

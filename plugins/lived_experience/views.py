@@ -537,7 +537,9 @@ def approve_wording(contribution_id: str) -> Any:
             c.id,
         )
         session.commit()
-    flash(_("Thank you. The wording you approved may now be used in public, under your pseudonym."), "success")
+    flash(
+        _("Thank you. The wording you approved may now be used in public, under your pseudonym."), "success"
+    )
     return redirect(url_for(".contribution", contribution_id=c.id))
 
 
