@@ -160,3 +160,22 @@ def test_a_contributor_who_chose_english_still_reads_english(app, client_as):
     form = text(lead.get("/lived_experience/new"))
     assert "Sharing safely" in form and "Rhannu" not in form
     assert "I agree that the co-production lead may read this contribution" in form
+
+
+def test_a_check_in_asked_in_welsh_reaches_the_safeguarding_lead_in_their_own_language(app, client_as):
+    staff = in_welsh(client_as("staff@example.org"))
+    response = staff.post("/lived_experience/check-in", data={
+        "how_to_reach": "video", "when_suits": "no_rush",
+        "csrf_token": csrf_token(staff, "/lived_experience/check-in")}, follow_redirects=True)
+    assert "Cafodd eich cais ei anfon at yr arweinydd diogelu" in text(response)
+    with app.app_context():
+        note = get_session().exec(select(Notification).where(Notification.category == "wellbeing")).one()
+    assert note.title == "Wellbeing check-in requested"  # the lead has not chosen Welsh
+    lead = client_as("safeguarding@example.org")
+    assert "1 member of staff asked for a wellbeing conversation." in text(lead.get("/"))
+    in_welsh(lead)
+    home = text(lead.get("/"))
+    assert "Sgyrsiau llesiant" in home and "Mae 1 aelod o staff wedi gofyn am sgwrs llesiant." in home
+    page = text(lead.get("/lived_experience/check-ins"))
+    assert "Ceisiadau am sgwrs llesiant" in page and "Galwad fideo" in page and "Does dim brys" in page
+    assert "Sasha Staff" in page  # a name is data, never translated
