@@ -17,7 +17,7 @@ from coprod_portal import audit, events, notifications
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
-from coprod_portal.i18n import DEFAULT_LANGUAGE, _, _l, locale_code, long_date
+from coprod_portal.i18n import DEFAULT_LANGUAGE, _, _l, language, locale_code, long_date
 from coprod_portal.pages import paginate
 from coprod_portal.permissions import can, require
 from coprod_portal.projects import Project
@@ -203,7 +203,7 @@ def new() -> Any:
     form = ContributionForm(
         contributor_name=current_user.display_name,
         projects=_projects(),
-        data=None if request.method == "POST" else {"pseudonym": suggest()},
+        data=None if request.method == "POST" else {"pseudonym": suggest(language())},
     )
     if form.validate_on_submit():
         session = get_session()

@@ -5,6 +5,7 @@ everyone who reads it later; a notification is written in the language of the pe
 not of the person whose action sent it.
 """
 
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -18,6 +19,7 @@ from coprod_portal.notifications import Notification
 from coprod_portal.testing import csrf_token
 from plugins.lived_experience import service
 from plugins.lived_experience.models import LivedExperienceContribution
+from plugins.lived_experience.pseudonyms import WELSH_WORDS
 
 from .helpers import SECRET, contribute, demo_contribution_id, new_contribution, opt_in
 
@@ -51,6 +53,8 @@ def test_the_explanation_and_the_consent_wording_are_in_welsh(client_as):
     assert "Anfon fy nghyfraniad" in form and "Argyfwng neu drallod iechyd meddwl" in form
     assert "Sharing safely" not in form and "I agree that" not in form
     assert 'value="lead_only" checked' in form  # still the most private option
+    suggested = re.search(r'name="pseudonym" type="text" spellcheck="false" value="(\w+) (\w+)"', form)
+    assert suggested is not None and set(suggested.groups()) <= set(WELSH_WORDS)
 
 
 def test_an_error_is_in_welsh_and_nothing_typed_is_lost(client_as):
