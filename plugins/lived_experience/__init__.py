@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from coprod_portal import events
 from coprod_portal.db import get_session
 from coprod_portal.hookspecs import hookimpl
+from coprod_portal.i18n import _, ngettext
 from coprod_portal.keys import BATCH_SIZE, reencrypt_rows
 from coprod_portal.permissions import can
 from coprod_portal.search import MAX_RESULTS_PER_GROUP, matches
@@ -52,7 +53,7 @@ from .models import (
     LivedExperienceProfile,
     LivedExperienceProjectLink,
 )
-from .views import bp
+from .views import ENDED_BECAUSE, bp
 
 __version__ = "0.1.0"
 PORTAL_VERSIONS = ">=0.1,<1"
@@ -206,7 +207,7 @@ def _may_see_event(user: Any, event: Any) -> bool:
 def portal_nav_items(user: Any) -> list[NavItem]:
     return [
         NavItem(
-            "Your experience",
+            _("Your experience"),
             "plugin_lived_experience.index",
             order=70,
             permission="lived_experience.contribute",
@@ -225,11 +226,15 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
         count = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
         cards.append(
             DashboardCard(
-                "Lived experience to review",
-                "Nothing is waiting for your review."
+                _("Lived experience to review"),
+                _("Nothing is waiting for your review.")
                 if not count
-                else f"{count} contribution{'s are' if count != 1 else ' is'} waiting for your review.",
-                "Review contributions",
+                else ngettext(
+                    "%(num)d contribution is waiting for your review.",
+                    "%(num)d contributions are waiting for your review.",
+                    count,
+                ),
+                _("Review contributions"),
                 "plugin_lived_experience.review_list",
                 order=64,
             )
@@ -242,13 +247,21 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
         .where(col(LivedExperienceCheckin.closed_at).is_(None))
     ).one()
     body = (
-        "Nobody is waiting for a wellbeing conversation."
+        _("Nobody is waiting for a wellbeing conversation.")
         if not waiting
-        else f"{waiting} member{'s' if waiting != 1 else ''} of staff asked for a wellbeing conversation."
+        else ngettext(
+            "%(num)d member of staff asked for a wellbeing conversation.",
+            "%(num)d members of staff asked for a wellbeing conversation.",
+            waiting,
+        )
     )
     cards.append(
         DashboardCard(
-            "Wellbeing check-ins", body, "See check-in requests", "plugin_lived_experience.checkins", order=65
+            _("Wellbeing check-ins"),
+            body,
+            _("See check-in requests"),
+            "plugin_lived_experience.checkins",
+            order=65,
         )
     )
     return cards
@@ -277,9 +290,9 @@ def portal_resolve_reference(ref: str, user: Any) -> Reference | None:
         return None
     c = get_session().get(LivedExperienceContribution, ref[len(REF_PREFIX) :])
     if c is None or c.status != SUBMITTED:
-        return Reference("Withdrawn by the person who shared it", None, withdrawn=True)
+        return Reference(_("Withdrawn by the person who shared it"), None, withdrawn=True)
     if not access.may_see(user, c):
-        return Reference("Evidence that is not shared with you")
+        return Reference(_("Evidence that is not shared with you"))
     return Reference(access.label(c), url_for("plugin_lived_experience.contribution", contribution_id=c.id))
 
 
@@ -295,11 +308,15 @@ def portal_search(query: str, user: Any) -> list[SearchResult]:
         if matches(name, query) or matches(service.topics(c), query) or matches(service.narrative(c), query):
             results.append(
                 SearchResult(
-                    access.label(c) if c.contributor_id != user.id else f"Your contribution as {c.pseudonym}",
+                    access.label(c)
+                    if c.contributor_id != user.id
+                    else _("Your contribution as %(pseudonym)s", pseudonym=c.pseudonym),
                     url_for("plugin_lived_experience.contribution", contribution_id=c.id),
-                    "Lived experience. Opening it is recorded, and the person who "
-                    "shared it can see that you read it.",
-                    "Lived experience",
+                    _(
+                        "Lived experience. Opening it is recorded, and the person who "
+                        "shared it can see that you read it."
+                    ),
+                    _("Lived experience"),
                 )
             )
         if len(results) >= MAX_RESULTS_PER_GROUP:
@@ -337,22 +354,22 @@ def portal_subject_export(person: Any) -> Any:
     if profile is not None:
         records.append(
             {
-                "Chose to take part": profile.opted_in_at,
-                "Version of the explanation you read": profile.explanation_version,
+                _("Chose to take part"): profile.opted_in_at,
+                _("Version of the explanation you read"): profile.explanation_version,
             }
         )
     for c in contributions:
         records.append(
             {
-                "Contribution shared": c.created_at,
-                "Pseudonym": c.pseudonym,
-                "Who could read it": VISIBILITY.get(c.visibility, (c.visibility,))[0],
-                "Status": "withdrawn" if c.status != SUBMITTED else "shared",
-                "Withdrawn": c.withdrawn_at,
-                "Your experience": service.narrative(c) if c.status == SUBMITTED else None,
-                "Topics": service.topics(c) if c.status == SUBMITTED else None,
-                "Content note": ", ".join(service.content_note_words(service.content_note(c))) or None,
-                "Review date": c.review_on,
+                _("Contribution shared"): c.created_at,
+                _("Pseudonym"): c.pseudonym,
+                _("Who could read it"): str(VISIBILITY.get(c.visibility, (c.visibility,))[0]),
+                _("Status"): _("withdrawn") if c.status != SUBMITTED else _("shared"),
+                _("Withdrawn"): c.withdrawn_at,
+                _("Your experience"): service.narrative(c) if c.status == SUBMITTED else None,
+                _("Topics"): service.topics(c) if c.status == SUBMITTED else None,
+                _("Content note"): ", ".join(service.content_note_words(service.content_note(c))) or None,
+                _("Review date"): c.review_on,
             }
         )
         for consent in session.exec(
@@ -362,28 +379,43 @@ def portal_subject_export(person: Any) -> Any:
         ):
             records.append(
                 {
-                    "Consent for": VISIBILITY.get(consent.purpose, ("A named public use",))[0]
-                    + (f": {consent.use_description}" if consent.use_description else ""),
-                    "Given": consent.given_at,
-                    "Wording version": consent.wording_version,
-                    "Ended": consent.ended_at,
-                    "Why it ended": consent.ended_because or None,
+                    _("Consent for"): _consent_purpose(consent),
+                    _("Given"): consent.given_at,
+                    _("Wording version"): consent.wording_version,
+                    _("Ended"): consent.ended_at,
+                    _("Why it ended"): _text_or_none(
+                        ENDED_BECAUSE.get(consent.ended_because, consent.ended_because or None)
+                    ),
                 }
             )
     for r in checkins:
         records.append(
             {
-                "Asked for a wellbeing conversation": r.asked_at,
-                "How": REACH.get(r.how_to_reach),
-                "When": WHEN.get(r.when_suits),
-                "Closed": r.closed_at,
+                _("Asked for a wellbeing conversation"): r.asked_at,
+                _("How"): _text_or_none(REACH.get(r.how_to_reach)),
+                _("When"): _text_or_none(WHEN.get(r.when_suits)),
+                _("Closed"): r.closed_at,
             }
         )
     return SubjectRecords(
-        SECTION,
+        _("Lived experience you shared"),
         tuple(records),
-        note="Withdrawn contributions have no text: it was deleted when you withdrew.",
+        note=_("Withdrawn contributions have no text: it was deleted when you withdrew."),
     )
+
+
+def _consent_purpose(consent: LivedExperienceConsent) -> str:
+    """What a consent was for, in words: a visibility, or one named public use."""
+    known = consent.purpose in VISIBILITY
+    purpose = str(VISIBILITY[consent.purpose][0]) if known else _("A named public use")
+    if not consent.use_description:
+        return purpose
+    return _("%(purpose)s: %(use)s", purpose=purpose, use=consent.use_description)
+
+
+def _text_or_none(text: Any) -> str | None:
+    """A label looked up at import time, as text in the reader's language (None stays None)."""
+    return None if text is None else str(text)
 
 
 @hookimpl

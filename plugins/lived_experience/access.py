@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session
+from coprod_portal.i18n import _, _l
 
 from .models import ACCEPTED, SUBMITTED, LivedExperienceContribution
 
@@ -27,42 +28,42 @@ WORDING_VERSION = "2026-12"
 EXPLANATION_VERSION = "2026-12"
 
 # key: (label, who can see it, the consent wording the contributor agrees to)
-VISIBILITY: dict[str, tuple[str, str, str]] = {
+VISIBILITY: dict[str, tuple[Any, Any, Any]] = {
     LEAD_ONLY: (
-        "Only the co-production lead",
-        "Only the co-production lead can read it. Nobody else is told it exists.",
-        "I agree that the co-production lead may read this contribution and use what they learn from "
-        "it, without my name, to shape co-production work.",
+        _l("Only the co-production lead"),
+        _l("Only the co-production lead can read it. Nobody else is told it exists."),
+        _l("I agree that the co-production lead may read this contribution and use what they learn from "
+            "it, without my name, to shape co-production work."),
     ),
     TEAM: (
-        "The co-production team, under a pseudonym",
-        "The co-production lead and the co-production team can read it, under your pseudonym.",
-        "I agree that the co-production lead and team may read this contribution under my pseudonym "
-        "and use it, without my name, in co-production work and as evidence on projects.",
+        _l("The co-production team, under a pseudonym"),
+        _l("The co-production lead and the co-production team can read it, under your pseudonym."),
+        _l("I agree that the co-production lead and team may read this contribution under my pseudonym "
+            "and use it, without my name, in co-production work and as evidence on projects."),
     ),
     ORG: (
-        "Everyone in the organisation, under a pseudonym",
-        "Any member of staff can read it under your pseudonym, except your line manager and HR.",
-        "I agree that any member of staff (but not my line manager or HR) may read this contribution "
-        "under my pseudonym.",
+        _l("Everyone in the organisation, under a pseudonym"),
+        _l("Any member of staff can read it under your pseudonym, except your line manager and HR."),
+        _l("I agree that any member of staff (but not my line manager or HR) may read this contribution "
+            "under my pseudonym."),
     ),
     ORG_NAMED: (
-        "Everyone in the organisation, with your name",
-        "Any member of staff can read it with your name, including your line manager and HR.",
-        "I agree that any member of staff, including my line manager and HR, may read this "
-        "contribution with my name. I understand the organisation may then be treated as knowing "
-        "what I have shared.",
+        _l("Everyone in the organisation, with your name"),
+        _l("Any member of staff can read it with your name, including your line manager and HR."),
+        _l("I agree that any member of staff, including my line manager and HR, may read this "
+            "contribution with my name. I understand the organisation may then be treated as knowing "
+            "what I have shared."),
     ),
     PUBLIC: (
-        "Public use (quote, video, training), under a pseudonym",
-        "It may be quoted in public material and training under your pseudonym. Staff read it "
-        "under your pseudonym, except your line manager and HR. Using your name in public needs "
-        "your separate agreement for each use.",
-        "I agree that this contribution may be used in public material (quotes, video, training) "
-        "under my pseudonym, after I have approved the final wording.",
+        _l("Public use (quote, video, training), under a pseudonym"),
+        _l("It may be quoted in public material and training under your pseudonym. Staff read it "
+            "under your pseudonym, except your line manager and HR. Using your name in public needs "
+            "your separate agreement for each use."),
+        _l("I agree that this contribution may be used in public material (quotes, video, training) "
+            "under my pseudonym, after I have approved the final wording."),
     ),
 }
-NAMED_USE_WORDING = (
+NAMED_USE_WORDING = _l(
     "I agree that my name may appear with this contribution in the one use described above, and nowhere else."
 )
 ORDER = [LEAD_ONLY, TEAM, ORG, ORG_NAMED, PUBLIC]
@@ -125,4 +126,4 @@ def names_for(contributions: list[LivedExperienceContribution]) -> dict[str, str
 
 
 def label(contribution: LivedExperienceContribution) -> str:
-    return f"Lived experience shared by {shown_name(contribution)}"
+    return _("Lived experience shared by %(name)s", name=shown_name(contribution))

@@ -17,108 +17,119 @@ from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, 
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from coprod_portal.forms import PortalForm
+from coprod_portal.i18n import _, _l
 
 from .access import ORDER, VISIBILITY
 
 CONTENT_NOTE_KINDS = {
-    "mental_health": "Mental health crisis or distress",
-    "self_harm": "Self-harm or suicidal feelings",
-    "abuse": "Abuse, violence or trauma",
-    "bereavement": "Death or bereavement",
-    "substances": "Alcohol or drug use",
-    "eating": "Eating difficulties",
-    "restraint": "Detention, restraint or coercion",
+    "mental_health": _l("Mental health crisis or distress"),
+    "self_harm": _l("Self-harm or suicidal feelings"),
+    "abuse": _l("Abuse, violence or trauma"),
+    "bereavement": _l("Death or bereavement"),
+    "substances": _l("Alcohol or drug use"),
+    "eating": _l("Eating difficulties"),
+    "restraint": _l("Detention, restraint or coercion"),
 }
 REACH = {
-    "phone": "A phone call",
-    "video": "A video call",
-    "in_person": "In person, somewhere private",
-    "inbox": "A message in my portal inbox first",
+    "phone": _l("A phone call"),
+    "video": _l("A video call"),
+    "in_person": _l("In person, somewhere private"),
+    "inbox": _l("A message in my portal inbox first"),
 }
-WHEN = {"soon": "As soon as possible", "this_week": "In the next week", "no_rush": "There is no rush"}
+WHEN = {
+    "soon": _l("As soon as possible"),
+    "this_week": _l("In the next week"),
+    "no_rush": _l("There is no rush"),
+}
 MAX_TEXT = 10_000
 
 
-def visibility_choices() -> list[tuple[str, str]]:
+def visibility_choices() -> list[tuple[str, Any]]:
     return [(key, VISIBILITY[key][0]) for key in ORDER]
 
 
 class OptInForm(PortalForm):
     understood = BooleanField(
-        "I have read this. I want to take part, and I know I can stop at any time.",
+        _l("I have read this. I want to take part, and I know I can stop at any time."),
         widget=GovCheckboxInput(),
         validators=[
             DataRequired(
-                "Tick the box if you want to take part. You do not have to: "
-                "nothing changes at work if you do not"
+                _l(
+                    "Tick the box if you want to take part. You do not have to: "
+                    "nothing changes at work if you do not"
+                )
             )
         ],
     )
-    submit = SubmitField("Take part", widget=GovSubmitInput())
+    submit = SubmitField(_l("Take part"), widget=GovSubmitInput())
 
 
 class ContributionForm(PortalForm):
     narrative = TextAreaField(
-        "Your experience",
+        _l("Your experience"),
         widget=GovTextArea(),
         validators=[
             InputRequired(
-                "Write about your experience, or leave this page: nothing is saved until you send it"
+                _l("Write about your experience, or leave this page: nothing is saved until you send it")
             ),
             Length(
                 max=MAX_TEXT,
-                message=f"Write {MAX_TEXT:,} characters or fewer. "
-                "Share the parts that matter most for this work",
+                message=_l(
+                    "Write %(max)s characters or fewer. Share the parts that matter most for this work",
+                    max=f"{MAX_TEXT:,}",
+                ),
             ),
         ],
     )
     topics = StringField(
-        "What could it inform? (optional)",
+        _l("What could it inform? (optional)"),
         widget=GovTextInput(),
-        validators=[Length(max=300, message="Write 300 characters or fewer")],
-        description="Topics or kinds of work, for example ‘carers’ assessments’ or ‘first contact’.",
+        validators=[Length(max=300, message=_l("Write %(max)s characters or fewer", max="300"))],
+        description=_l("Topics or kinds of work, for example ‘carers’ assessments’ or ‘first contact’."),
     )
     projects = SelectMultipleField(
-        "Projects it may inform (optional)", widget=GovCheckboxesInput(), choices=[], validate_choice=True
+        _l("Projects it may inform (optional)"), widget=GovCheckboxesInput(), choices=[], validate_choice=True
     )
     distressing = RadioField(
-        "Does it touch on subjects some people may find distressing?",
+        _l("Does it touch on subjects some people may find distressing?"),
         widget=GovRadioInput(),
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[("yes", _l("Yes")), ("no", _l("No"))],
         validators=[
             InputRequired(
-                "Select yes if your experience touches on distressing subjects, or no if it does not"
+                _l("Select yes if your experience touches on distressing subjects, or no if it does not")
             )
         ],
     )
     note_kinds = SelectMultipleField(
-        "What does it touch on?", widget=GovCheckboxesInput(), choices=list(CONTENT_NOTE_KINDS.items())
+        _l("What does it touch on?"), widget=GovCheckboxesInput(), choices=list(CONTENT_NOTE_KINDS.items())
     )
     note_text = StringField(
-        "Anything else readers should know first? (optional)",
+        _l("Anything else readers should know first? (optional)"),
         widget=GovTextInput(),
-        validators=[Length(max=200, message="Write 200 characters or fewer")],
+        validators=[Length(max=200, message=_l("Write %(max)s characters or fewer", max="200"))],
     )
     pseudonym = StringField(
-        "Your pseudonym",
+        _l("Your pseudonym"),
         widget=GovTextInput(),
         validators=[
-            InputRequired("Enter a pseudonym, or keep the one we suggested"),
-            Length(max=40, message="Enter a pseudonym of 40 characters or fewer"),
+            InputRequired(_l("Enter a pseudonym, or keep the one we suggested")),
+            Length(max=40, message=_l("Enter a pseudonym of 40 characters or fewer")),
         ],
-        description="Shown instead of your name. Do not use your initials, team, role, place or "
-        "anything that could point to you.",
+        description=_l(
+            "Shown instead of your name. Do not use your initials, team, role, place or "
+            "anything that could point to you."
+        ),
     )
     visibility = RadioField(
-        "Who can read it?",
+        _l("Who can read it?"),
         widget=GovRadioInput(),
         default=ORDER[0],
-        validators=[InputRequired("Select who can read your contribution")],
+        validators=[InputRequired(_l("Select who can read your contribution"))],
     )
     consent = BooleanField(
-        "I agree to what is written above for the option I chose", widget=GovCheckboxInput()
+        _l("I agree to what is written above for the option I chose"), widget=GovCheckboxInput()
     )
-    submit = SubmitField("Send my contribution", widget=GovSubmitInput())
+    submit = SubmitField(_l("Send my contribution"), widget=GovSubmitInput())
 
     def __init__(
         self,
@@ -135,14 +146,16 @@ class ContributionForm(PortalForm):
     def validate_narrative(self, field: Any) -> None:
         if not (field.data or "").strip():
             raise ValidationError(
-                "Write about your experience, or leave this page: nothing is saved until you send it"
+                _("Write about your experience, or leave this page: nothing is saved until you send it")
             )
 
     def validate_note_kinds(self, field: Any) -> None:
         if self.distressing.data == "yes" and not field.data and not (self.note_text.data or "").strip():
             raise ValidationError(
-                "Select what your experience touches on, or describe it in a few "
-                "words, so readers can choose whether to read it"
+                _(
+                    "Select what your experience touches on, or describe it in a few "
+                    "words, so readers can choose whether to read it"
+                )
             )
 
     def validate_pseudonym(self, field: Any) -> None:
@@ -153,21 +166,23 @@ class ContributionForm(PortalForm):
     def validate_consent(self, field: Any) -> None:
         if not field.data:
             raise ValidationError(
-                "Tick the box to agree to how your contribution will be shared, "
-                "or choose a more private option. Nothing you wrote is lost"
+                _(
+                    "Tick the box to agree to how your contribution will be shared, "
+                    "or choose a more private option. Nothing you wrote is lost"
+                )
             )
 
 
 class VisibilityForm(PortalForm):
     visibility = RadioField(
-        "Who can read it?",
+        _l("Who can read it?"),
         widget=GovRadioInput(),
-        validators=[InputRequired("Select who can read your contribution")],
+        validators=[InputRequired(_l("Select who can read your contribution"))],
     )
     consent = BooleanField(
-        "I agree to what is written above for the option I chose", widget=GovCheckboxInput()
+        _l("I agree to what is written above for the option I chose"), widget=GovCheckboxInput()
     )
-    submit = SubmitField("Save who can read it", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save who can read it"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,56 +190,62 @@ class VisibilityForm(PortalForm):
 
     def validate_consent(self, field: Any) -> None:
         if not field.data:
-            raise ValidationError("Tick the box to agree to the new option. Until you do, nothing changes")
+            raise ValidationError(_("Tick the box to agree to the new option. Until you do, nothing changes"))
 
 
 class NamedUseForm(PortalForm):
     use_description = StringField(
-        "Which use is this for?",
+        _l("Which use is this for?"),
         widget=GovTextInput(),
         validators=[
-            InputRequired("Describe the one use your name may appear in"),
-            Length(max=200, message="Write 200 characters or fewer"),
+            InputRequired(_l("Describe the one use your name may appear in")),
+            Length(max=200, message=_l("Write %(max)s characters or fewer", max="200")),
         ],
-        description="For example, ‘a quote in the 2027 annual report’.",
+        description=_l("For example, ‘a quote in the 2027 annual report’."),
     )
     consent = BooleanField(
-        "I agree that my name may appear with this contribution in this one use, and nowhere else",
+        _l("I agree that my name may appear with this contribution in this one use, and nowhere else"),
         widget=GovCheckboxInput(),
-        validators=[DataRequired("Tick the box to agree, or go back: your name is not used without it")],
+        validators=[DataRequired(_l("Tick the box to agree, or go back: your name is not used without it"))],
     )
-    submit = SubmitField("Agree to this use", widget=GovSubmitInput())
+    submit = SubmitField(_l("Agree to this use"), widget=GovSubmitInput())
 
 
 REVIEW_DECISIONS = {
-    "accepted": "Accept it for co-production work",
-    "changes_requested": "Ask for changes",
-    "declined": "Decline it, kindly",
+    "accepted": _l("Accept it for co-production work"),
+    "changes_requested": _l("Ask for changes"),
+    "declined": _l("Decline it, kindly"),
 }
 
 
 class ReviewForm(PortalForm):
     decision = RadioField(
-        "Your decision",
+        _l("Your decision"),
         widget=GovRadioInput(),
         choices=list(REVIEW_DECISIONS.items()),
-        validators=[InputRequired("Select whether to accept it, ask for changes or decline it")],
+        validators=[InputRequired(_l("Select whether to accept it, ask for changes or decline it"))],
     )
     note = TextAreaField(
-        "A note for the person who shared it",
+        _l("A note for the person who shared it"),
         widget=GovTextArea(),
-        description="They see this note on their contribution's page. Thank them, and when you ask "
-        "for changes or decline, say why kindly and what they could do.",
-        validators=[Length(max=2000, message="Write 2,000 characters or fewer")],
+        description=_l(
+            "They see this note on their contribution's page. Thank them, and when you ask "
+            "for changes or decline, say why kindly and what they could do."
+        ),
+        validators=[Length(max=2000, message=_l("Write %(max)s characters or fewer", max="2,000"))],
     )
     public_wording = TextAreaField(
-        "Wording for public use",
+        _l("Wording for public use"),
         widget=GovTextArea(),
-        description="The exact words you would use in public. The contributor must approve them "
-        "before any public use.",
-        validators=[Length(max=MAX_TEXT, message=f"Write {MAX_TEXT:,} characters or fewer")],
+        description=_l(
+            "The exact words you would use in public. The contributor must approve them "
+            "before any public use."
+        ),
+        validators=[
+            Length(max=MAX_TEXT, message=_l("Write %(max)s characters or fewer", max=f"{MAX_TEXT:,}"))
+        ],
     )
-    submit = SubmitField("Save review", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save review"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, public: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -233,33 +254,35 @@ class ReviewForm(PortalForm):
     def validate_note(self, field: Any) -> None:
         if self.decision.data in ("changes_requested", "declined") and not (field.data or "").strip():
             raise ValidationError(
-                "Write a note saying what to change"
+                _("Write a note saying what to change")
                 if self.decision.data == "changes_requested"
-                else "Write a kind note saying why you are declining it"
+                else _("Write a kind note saying why you are declining it")
             )
 
     def validate_public_wording(self, field: Any) -> None:
         if self.public and self.decision.data == "accepted" and not (field.data or "").strip():
             raise ValidationError(
-                "Enter the wording for public use: the contributor chose public use, and must "
-                "approve the exact words first"
+                _(
+                    "Enter the wording for public use: the contributor chose public use, and must "
+                    "approve the exact words first"
+                )
             )
 
 
 class CheckinForm(PortalForm):
     how_to_reach = RadioField(
-        "How would you like to talk?",
+        _l("How would you like to talk?"),
         widget=GovRadioInput(),
         choices=list(REACH.items()),
-        validators=[InputRequired("Select how you would like to talk")],
+        validators=[InputRequired(_l("Select how you would like to talk"))],
     )
     when_suits = RadioField(
-        "When?",
+        _l("When?"),
         widget=GovRadioInput(),
         choices=list(WHEN.items()),
-        validators=[InputRequired("Select when you would like to talk")],
+        validators=[InputRequired(_l("Select when you would like to talk"))],
     )
-    submit = SubmitField("Ask for a conversation", widget=GovSubmitInput())
+    submit = SubmitField(_l("Ask for a conversation"), widget=GovSubmitInput())
 
 
 _WORD = re.compile(r"[a-z]+")
@@ -269,13 +292,13 @@ def pseudonym_problem(pseudonym: str, real_name: str) -> str | None:
     """Why a pseudonym could point to the person, or None."""
     text = pseudonym.strip()
     if not text:
-        return "Enter a pseudonym, or keep the one we suggested"
+        return _("Enter a pseudonym, or keep the one we suggested")
     if any(ch.isdigit() for ch in text) or "@" in text:
-        return "Use a pseudonym without numbers or e-mail addresses: they can point to you"
+        return _("Use a pseudonym without numbers or e-mail addresses: they can point to you")
     words = set(_WORD.findall(text.lower()))
     name_words = {w for w in _WORD.findall(real_name.lower()) if len(w) > 1}
     if words & name_words:
-        return "Choose a pseudonym that does not include any part of your real name"
+        return _("Choose a pseudonym that does not include any part of your real name")
     if words & {"team", "ward", "service", "office", "manager", "nurse", "worker", "group", "unit"}:
-        return "Leave your team, role or workplace out of your pseudonym: they can point to you"
+        return _("Leave your team, role or workplace out of your pseudonym: they can point to you")
     return None

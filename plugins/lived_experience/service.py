@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from coprod_portal import audit, events, notifications
 from coprod_portal.accounts import User
 from coprod_portal.db import utcnow
+from coprod_portal.i18n import DEFAULT_LANGUAGE, _, language_of, locale_code
 
 from . import crypto
 from .access import LEAD_ONLY, NAMED, ORDER, TEAM, is_hr
@@ -49,6 +53,23 @@ def record(
     audit.record(session, actor, action, subject_type, subject_id, label, plugin=PLUGIN, detail=detail)
 
 
+def in_english(text: Any) -> str:
+    """A translatable text in English, whatever language the reader uses: for the audit log, which
+    records what happened in one language for everyone who may read it later."""
+    with force_locale(locale_code(DEFAULT_LANGUAGE)):
+        return str(text)
+
+
+@contextmanager
+def in_language_of(session: Session, user_id: str) -> Iterator[None]:
+    """Text written inside is in the language ``user_id`` chose: a notification is read by its
+    recipient, who may not be the person whose request (or job) sends it."""
+    user = session.get(User, user_id)
+    chosen = language_of(getattr(user, "language", None)) or DEFAULT_LANGUAGE
+    with force_locale(locale_code(chosen)):
+        yield
+
+
 def today() -> date:
     return utcnow().date()
 
@@ -78,7 +99,7 @@ def content_note(c: LivedExperienceContribution) -> dict[str, Any] | None:
 def content_note_words(note: dict[str, Any] | None) -> list[str]:
     if not note:
         return []
-    words = [CONTENT_NOTE_KINDS.get(k, k) for k in note.get("kinds", [])]
+    words = [str(CONTENT_NOTE_KINDS.get(k, k)) for k in note.get("kinds", [])]
     return words + ([note["text"]] if note.get("text") else [])
 
 
@@ -228,19 +249,25 @@ def retention_review(session: Session) -> int:
     urls = current_app.url_map.bind("portal")
     for c in due:
         link = urls.build("plugin_lived_experience.contribution", {"contribution_id": c.id})
-        notifications.send(
-            c.contributor_id,
-            "Time to review a contribution you shared",
-            f"You shared a contribution under the pseudonym {c.pseudonym}. We do not keep anything "
-            "for ever without asking: please choose whether to keep it for another year, change it "
-            "or withdraw it.",
-            link=link,
-            category="lived-experience",
-            sensitive=True,
-            session=session,
-            easy_read="You shared your experience with us. Do you want us to keep it? "
-            "You can keep it, change it or take it back.",
-        )
+        with in_language_of(session, c.contributor_id):
+            notifications.send(
+                c.contributor_id,
+                _("Time to review a contribution you shared"),
+                _(
+                    "You shared a contribution under the pseudonym %(pseudonym)s. We do not keep "
+                    "anything for ever without asking: please choose whether to keep it for another "
+                    "year, change it or withdraw it.",
+                    pseudonym=c.pseudonym,
+                ),
+                link=link,
+                category="lived-experience",
+                sensitive=True,
+                session=session,
+                easy_read=_(
+                    "You shared your experience with us. Do you want us to keep it? "
+                    "You can keep it, change it or take it back."
+                ),
+            )
         c.review_notified_at = utcnow()
         session.add(c)
         record(session, None, "asked the contributor to review a contribution", CONTRIBUTION, c.id)

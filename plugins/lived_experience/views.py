@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import session as flask_session
+from flask_babel import force_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlmodel import col, select
@@ -16,6 +17,7 @@ from coprod_portal import audit, events, notifications
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.i18n import DEFAULT_LANGUAGE, _, _l, language, locale_code, long_date
 from coprod_portal.pages import paginate
 from coprod_portal.permissions import can, require
 from coprod_portal.projects import Project
@@ -55,6 +57,8 @@ bp = Blueprint(
 )
 
 CLEAR_DRAFT = "lived_experience_clear_draft"  # the contribution whose browser draft to delete next
+# why a consent ended (stored codes), in words
+ENDED_BECAUSE = {"changed": _l("changed"), "withdrawn": _l("withdrawn")}
 
 
 def _render(template: str, form: Any, **context: Any) -> Any:
@@ -154,7 +158,7 @@ def opt_in() -> Any:
             "their own choice to take part",
         )
         session.commit()
-    flash("You are taking part. Nothing is shared until you write something and send it.", "success")
+    flash(_("You are taking part. Nothing is shared until you write something and send it."), "success")
     return redirect(url_for(".index"))
 
 
@@ -181,7 +185,7 @@ def opt_out() -> Any:
             "their own choice to take part",
         )
         events.commit(session)
-    flash("You have stopped taking part. Everything you shared was withdrawn.", "success")
+    flash(_("You have stopped taking part. Everything you shared was withdrawn."), "success")
     return redirect(url_for(".index"))
 
 
@@ -194,12 +198,12 @@ def opt_out() -> Any:
 def new() -> Any:
     if _profile() is None:
         _refuse_without_token()
-        flash("Read what taking part means first, and choose whether to take part.", "info")
+        flash(_("Read what taking part means first, and choose whether to take part."), "info")
         return redirect(url_for(".index"))
     form = ContributionForm(
         contributor_name=current_user.display_name,
         projects=_projects(),
-        data=None if request.method == "POST" else {"pseudonym": suggest()},
+        data=None if request.method == "POST" else {"pseudonym": suggest(language())},
     )
     if form.validate_on_submit():
         session = get_session()
@@ -220,7 +224,7 @@ def new() -> Any:
             "shared a lived-experience contribution",
             service.CONTRIBUTION,
             c.id,
-            detail=f"visibility: {VISIBILITY[c.visibility][0]}",
+            detail=f"visibility: {service.in_english(VISIBILITY[c.visibility][0])}",
         )
         events.notify(session, "portal_contribution_submitted", contribution_id=c.id)
         events.commit(session)
@@ -294,10 +298,10 @@ def edit(contribution_id: str) -> Any:
             "changed a lived-experience contribution",
             service.CONTRIBUTION,
             c.id,
-            detail=f"visibility: {VISIBILITY[c.visibility][0]}",
+            detail=f"visibility: {service.in_english(VISIBILITY[c.visibility][0])}",
         )
         session.commit()
-        flash("Your changes were saved. The co-production lead will review it again.", "success")
+        flash(_("Your changes were saved. The co-production lead will review it again."), "success")
         flask_session[CLEAR_DRAFT] = c.id
         return redirect(url_for(".contribution", contribution_id=c.id))
     return _render(
@@ -373,6 +377,7 @@ def contribution(contribution_id: str) -> Any:
             named_uses=[x for x in service.active_consents(session, c.id) if x.purpose == NAMED_USE],
             review_due=c.review_on <= service.today(),
             today=service.today(),
+            ended_because=ENDED_BECAUSE,
         )
     return render_template("lived_experience/contribution.html", **context)
 
@@ -395,10 +400,10 @@ def shared() -> Any:
 # --- the co-production lead's review -----------------------------------------------------------
 
 REVIEW_STATES = {
-    WAITING: ("Waiting for review", "yellow"),
-    CHANGES: ("Changes asked for", "blue"),
-    ACCEPTED: ("Accepted", "green"),
-    DECLINED: ("Declined", "grey"),
+    WAITING: (_l("Waiting for review"), "yellow"),
+    CHANGES: (_l("Changes asked for"), "blue"),
+    ACCEPTED: (_l("Accepted"), "green"),
+    DECLINED: (_l("Declined"), "grey"),
 }
 
 
@@ -462,20 +467,25 @@ def review(contribution_id: str) -> Any:
             "reviewed a lived-experience contribution",
             service.CONTRIBUTION,
             c.id,
-            detail=f"decision: {REVIEW_STATES[c.review_state][0].lower()}",
+            detail=f"decision: {service.in_english(REVIEW_STATES[c.review_state][0]).lower()}",
         )
-        notifications.send(
-            c.contributor_id,
-            "The co-production lead reviewed your contribution",
-            f"Your contribution shared as {c.pseudonym}: {REVIEW_STATES[c.review_state][0].lower()}. "
-            "Open it to read their note"
-            + (" and approve the wording for public use." if c.public_wording_token else "."),
-            link=url_for(".contribution", contribution_id=c.id),
-            category="lived-experience",
-            sensitive=True,
-        )
+        with service.in_language_of(session, c.contributor_id):
+            notifications.send(
+                c.contributor_id,
+                _("The co-production lead reviewed your contribution"),
+                _review_message(c),
+                link=url_for(".contribution", contribution_id=c.id),
+                category="lived-experience",
+                sensitive=True,
+            )
         session.commit()
-        flash(f"Saved: {REVIEW_STATES[c.review_state][0].lower()}. The contributor has been told.", "success")
+        flash(
+            _(
+                "Saved: %(decision)s. The contributor has been told.",
+                decision=str(REVIEW_STATES[c.review_state][0]).lower(),
+            ),
+            "success",
+        )
         return redirect(url_for(".contribution", contribution_id=c.id))
     text = service.narrative(c)
     return _render(
@@ -490,12 +500,30 @@ def review(contribution_id: str) -> Any:
     )
 
 
+def _review_message(c: LivedExperienceContribution) -> str:
+    """What the contributor is told about the lead's review, in one sentence a translator can
+    translate whole."""
+    decision = str(REVIEW_STATES[c.review_state][0]).lower()
+    if c.public_wording_token:
+        return _(
+            "Your contribution shared as %(pseudonym)s: %(decision)s. Open it to read their note "
+            "and approve the wording for public use.",
+            pseudonym=c.pseudonym,
+            decision=decision,
+        )
+    return _(
+        "Your contribution shared as %(pseudonym)s: %(decision)s. Open it to read their note.",
+        pseudonym=c.pseudonym,
+        decision=decision,
+    )
+
+
 @bp.route("/contributions/<contribution_id>/approve-wording", methods=["POST"])
 @require("lived_experience.contribute")
 def approve_wording(contribution_id: str) -> Any:
     c = _submitted_own_or_404(contribution_id)
     if c.public_wording_token is None or c.visibility != PUBLIC:
-        flash("There is no wording waiting for your approval.", "info")
+        flash(_("There is no wording waiting for your approval."), "info")
         return redirect(url_for(".contribution", contribution_id=c.id))
     if c.wording_approved_at is None:
         session = get_session()
@@ -509,7 +537,9 @@ def approve_wording(contribution_id: str) -> Any:
             c.id,
         )
         session.commit()
-    flash("Thank you. The wording you approved may now be used in public, under your pseudonym.", "success")
+    flash(
+        _("Thank you. The wording you approved may now be used in public, under your pseudonym."), "success"
+    )
     return redirect(url_for(".contribution", contribution_id=c.id))
 
 
@@ -533,10 +563,10 @@ def sharing(contribution_id: str) -> Any:
                 "changed who can read a lived-experience contribution",
                 service.CONTRIBUTION,
                 c.id,
-                detail=f"visibility: {VISIBILITY[c.visibility][0]}",
+                detail=f"visibility: {service.in_english(VISIBILITY[c.visibility][0])}",
             )
             session.commit()
-        flash(f"Saved. Who can read it: {VISIBILITY[c.visibility][0].lower()}.", "success")
+        flash(_("Saved. Who can read it: %(who)s.", who=str(VISIBILITY[c.visibility][0]).lower()), "success")
         return redirect(url_for(".contribution", contribution_id=c.id))
     return _render(
         "lived_experience/sharing.html",
@@ -556,7 +586,7 @@ def withdraw(contribution_id: str) -> Any:
         service.withdraw(session, current_user, c)
         events.commit(session)
     flash(
-        "Your contribution was withdrawn. Nobody can read it now, and what you wrote has been deleted.",
+        _("Your contribution was withdrawn. Nobody can read it now, and what you wrote has been deleted."),
         "success",
     )
     return redirect(url_for(".index"))
@@ -578,7 +608,7 @@ def keep(contribution_id: str) -> Any:
         c.id,
     )
     session.commit()
-    flash(f"Kept. We will ask you again on {c.review_on:%d %B %Y}.", "success")
+    flash(_("Kept. We will ask you again on %(day)s.", day=long_date(c.review_on)), "success")
     return redirect(url_for(".contribution", contribution_id=c.id))
 
 
@@ -589,7 +619,7 @@ def named_use(contribution_id: str) -> Any:
     c = _submitted_own_or_404(contribution_id)
     if c.visibility != PUBLIC:
         flash(
-            "Choose public use first: your name can only be used in public material you also agree to.",
+            _("Choose public use first: your name can only be used in public material you also agree to."),
             "info",
         )
         return redirect(url_for(".sharing", contribution_id=c.id))
@@ -613,7 +643,7 @@ def named_use(contribution_id: str) -> Any:
             c.id,
         )
         session.commit()
-        flash("Saved. Your name may be used in that one use only.", "success")
+        flash(_("Saved. Your name may be used in that one use only."), "success")
         return redirect(url_for(".contribution", contribution_id=c.id))
     return _render("lived_experience/named_use.html", form, contribution=c, wording=NAMED_USE_WORDING)
 
@@ -633,7 +663,7 @@ def end_named_use(contribution_id: str, consent_id: str) -> Any:
             session, current_user, "withdrew agreement to a named public use", service.CONTRIBUTION, c.id
         )
         session.commit()
-    flash("Your name will not be used for that any more.", "success")
+    flash(_("Your name will not be used for that any more."), "success")
     return redirect(url_for(".contribution", contribution_id=c.id))
 
 
@@ -659,19 +689,24 @@ def checkin() -> Any:
             request_.id,
             "a wellbeing check-in request",
         )
-        notifications.send_to_role(
-            "safeguarding_lead",
-            "Wellbeing check-in requested",
-            "A member of staff asked for a wellbeing conversation. Open the check-in requests to see "
-            "who, and how they would like to talk.",
-            link=url_for(".checkins"),
-            category="wellbeing",
-            sensitive=True,
-        )
+        with force_locale(locale_code(DEFAULT_LANGUAGE)):  # one text for every safeguarding lead
+            notifications.send_to_role(
+                "safeguarding_lead",
+                _("Wellbeing check-in requested"),
+                _(
+                    "A member of staff asked for a wellbeing conversation. Open the check-in requests "
+                    "to see who, and how they would like to talk."
+                ),
+                link=url_for(".checkins"),
+                category="wellbeing",
+                sensitive=True,
+            )
         session.commit()
         flash(
-            "Your request was sent to the safeguarding lead. They will get in touch the way you chose. "
-            "They do not see what you have shared unless you show them.",
+            _(
+                "Your request was sent to the safeguarding lead. They will get in touch the way you "
+                "chose. They do not see what you have shared unless you show them."
+            ),
             "success",
         )
         return redirect(url_for(".index"))
@@ -715,5 +750,5 @@ def close_checkin(checkin_id: str) -> Any:
             "a wellbeing check-in request",
         )
         session.commit()
-    flash("Marked as done.", "success")
+    flash(_("Marked as done."), "success")
     return redirect(url_for(".checkins"))

@@ -102,7 +102,7 @@ function copyButtons() {
       if (status) {
         status.textContent = copied
           ? button.dataset.copiedText || "Copied"
-          : "Select the reference and copy it with your keyboard.";
+          : button.dataset.copyFailedText || "Select the reference and copy it with your keyboard.";
       }
     });
   }
