@@ -53,9 +53,11 @@ def portal_permissions() -> list[Permission]:
                "(the project's owner and team may too)"),
             LEADS,
         ),
-        Permission("checklists.manage_templates", _l("Change the checklist template, in new versions"), LEADS),
+        Permission("checklists.manage_templates", _l("Change the checklist template, in new versions"),
+                   LEADS),
         Permission(
-            "checklists.oversee", _l("See, across every project, which cannot move to their next stage"), LEADS
+            "checklists.oversee", _l("See, across every project, which cannot move to their next stage"),
+            LEADS,
         ),
         Permission(
             "checklists.rate_rung", _l("Rate the rung of the ladder of a project you were involved in"), ()

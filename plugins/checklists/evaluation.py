@@ -158,7 +158,8 @@ def rate_rung(project_id: str) -> Any:
     form = RungForm()
     if form.validate_on_submit():
         _save_rung(project, "rated", form)
-        flash(_("Thank you. Your rating was recorded. It is shown beside the staff's, never merged."), "success")
+        flash(_("Thank you. Your rating was recorded. It is shown beside the staff's, never merged."),
+              "success")
         return redirect(url_for(".rate_rung", project_id=project.id))
     mine = session.exec(
         select(RungRecord)

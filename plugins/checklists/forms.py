@@ -66,7 +66,7 @@ class AnswerForm(PortalForm):
         description=_l("The email address of a person with a portal account."),
         validators=[Optional(), Email(_l("Enter an email address like name@example.org"))],
     )
-    due_on = DayField(_l("Due date (optional)"), description=_l(_l("For example, 27 3 2027")))
+    due_on = DayField(_l("Due date (optional)"), description=_l("For example, 27 3 2027"))
     submit = SubmitField(_l("Save answer"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
@@ -92,7 +92,8 @@ class AnswerForm(PortalForm):
         if field.data and field.data not in allowed:
             raise ValidationError(_l("Choose one of the options in the list"))
         if self.status.data == "yes" and not field.data:
-            raise ValidationError(_l("Choose the stage") if self.kind == "first_stage" else _l(_l("Choose the rung")))
+            raise ValidationError(_l("Choose the stage") if self.kind == "first_stage"
+                                  else _l("Choose the rung"))
 
     def validate_evidence(self, field: Any) -> None:
         for line in evidence_lines(field.data or ""):
@@ -153,7 +154,8 @@ class ItemForm(PortalForm):
         validators=[Length(max=1000, message=_l("Enter 1,000 characters or fewer"))],
     )
     kind = RadioField(
-        _l("What does the item ask?"), widget=GovRadioInput(), choices=KINDS, default="", validators=[Optional()]
+        _l("What does the item ask?"), widget=GovRadioInput(), choices=KINDS, default="",
+        validators=[Optional()],
     )
     submit = SubmitField(_l("Save item"), widget=GovSubmitInput())
 

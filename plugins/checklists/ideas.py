@@ -17,9 +17,9 @@ from coprod_portal.pages import paginate
 from coprod_portal.permissions import can, require
 from coprod_portal.projects import Project
 
+from .checklist import in_english
 from .forms import IDEA_STATUSES, IdeaForm, IdeaStatusForm
 from .models import Idea
-from .checklist import in_english
 from .reminders import in_language_of
 from .views import bp, record, render
 

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import force_locale
-
 from sqlalchemy import case, func, or_
 from sqlmodel import col, select
 

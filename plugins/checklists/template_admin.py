@@ -177,7 +177,8 @@ def template_section(version_id: str, section_id: str | None = None) -> Any:
             )
         ).first()
         if clash is not None and clash is not section:
-            form.key.errors = [_("Another section of this version is already called %(key)s", key=form.key.data)]
+            form.key.errors = [_("Another section of this version is already called %(key)s",
+                                 key=form.key.data)]
         else:
             if section is None:
                 count = session.exec(
