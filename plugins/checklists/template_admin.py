@@ -276,8 +276,9 @@ def template_remove(version_id: str, section_id: str, item_id: str | None = None
         if item is None or item.section_id != section.id:
             abort(404)
         session.delete(item)
-        what = f"item {section.key}.{item.key}"
-        done = _("Removed item %(key)s.", key=f"{section.key}.{item.key}")
+        key = f"{section.key}.{item.key}"
+        what = f"item {key}"
+        done = _("Removed item %(key)s.", key=key)
     else:
         for item in session.exec(select(TemplateItem).where(TemplateItem.section_id == section.id)):
             session.delete(item)
