@@ -108,7 +108,7 @@ class SignOffForm(PortalForm):
                             "it"),
                          widget=GovCheckboxInput(),
                          validators=[DataRequired(_l("Tick the box to agree, or leave this page"))])
-    submit = SubmitField("Sign off", widget=GovSubmitInput())
+    submit = SubmitField(_l("Sign off"), widget=GovSubmitInput())
 
 
 REVIEW_CHOICES = [
