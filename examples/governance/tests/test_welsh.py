@@ -7,9 +7,10 @@ import html
 import re
 from pathlib import Path
 
-import governance
 from babel.messages.pofile import read_po
 from coprod_portal.testing import csrf_token, translation_probe
+
+import governance
 
 CATALOGUE = Path(governance.__file__).parent / "translations"
 WELSH_MONTH = r"(Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr)"
