@@ -86,8 +86,9 @@ def portal_nav_items(user: Any) -> list[NavItem]:
 
 @hookimpl
 def portal_roles() -> list[Role]:
-    return [Role("governance_secretary", _l("Board secretary"),
-                 _l("Keeps the register of trustees and records their consent to be counted."))]
+    # plain text: the core joins role labels as strings (the demo's list of accounts)
+    return [Role("governance_secretary", "Board secretary",
+                 "Keeps the register of trustees and records their consent to be counted.")]
 
 
 @hookimpl
