@@ -1,19 +1,23 @@
-"""The checklists plugin in Welsh: ideas and a refused form, Welsh dates, the lead's notification in
-the lead's own language, and every text of the pages a member reaches translated."""
+"""The checklists plugin in Welsh: ideas and a refused form, Welsh dates, each notification in its
+reader's language (the nightly reminder too), and every text of the pages a member reaches translated."""
 
 from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 from sqlmodel import col, select
 
 from coprod_portal import accounts
-from coprod_portal.db import get_session
+from coprod_portal.db import get_session, utcnow
 from coprod_portal.notifications import Notification
 from coprod_portal.testing import csrf_token, translation_probe
+from plugins.checklists import reminders
+
+from .helpers import answer, start_project
 
 POT = Path(__file__).resolve().parents[2] / "plugins/checklists/translations/checklists.pot"
 WELSH_MONTH = r"(Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr)"
@@ -26,6 +30,27 @@ def own_texts() -> set[str]:
 
 def text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
+
+
+def bodies(app, email: str) -> list[str]:
+    with app.app_context():
+        session = get_session()
+        user = accounts.user_by_email(session, email)
+        return list(session.exec(select(Notification.body).where(Notification.user_id == user.id)))
+
+
+def test_the_nightly_reminder_is_written_in_the_owners_language(app, client_as):
+    staff = client_as("staff@example.org")
+    staff.get("/language/cy")  # stored on the account: the job runs without anyone's request
+    project_id = start_project(staff, "Digwyddiad gwrando")
+    soon = (utcnow() + timedelta(days=3)).date()
+    assert answer(staff, project_id, "startup.roles", status="not_yet",
+                  due_on=[str(soon.day), str(soon.month), str(soon.year)]).status_code == 302
+    with app.app_context():
+        reminders.remind_due()
+    sent = [body for body in bodies(app, "staff@example.org") if "Digwyddiad gwrando" in body]
+    assert sent == ["Mae 1 eitem o restr wirio cyd-gynhyrchu ‘Digwyddiad gwrando’ yn ddyledus o fewn "
+                    "wythnos. Atebwch nhw ar dudalen y rhestr wirio."]
 
 
 def test_an_idea_sent_in_welsh(app, client_as):
