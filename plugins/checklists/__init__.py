@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from coprod_portal.db import get_session
 from coprod_portal.hookspecs import hookimpl
+from coprod_portal.i18n import _, _l
 from coprod_portal.permissions import can
 from coprod_portal.projects import Project, is_on_project
 from coprod_portal.types import DashboardCard, Migrations, NavItem, PeriodicJob, Permission, ProjectPanel
@@ -45,23 +46,25 @@ def portal_migrations() -> Migrations:
 @hookimpl
 def portal_permissions() -> list[Permission]:
     return [
-        Permission("checklists.view", "See projects' co-production checklists and the portfolio", STAFF),
+        Permission("checklists.view", _l("See projects' co-production checklists and the portfolio"), STAFF),
         Permission(
             "checklists.answer",
-            "Answer checklist items, claim a rung, write ‘you said, we did’ "
-            "(the project's owner and team may too)",
+            _l("Answer checklist items, claim a rung, write ‘you said, we did’ "
+               "(the project's owner and team may too)"),
             LEADS,
         ),
-        Permission("checklists.manage_templates", "Change the checklist template, in new versions", LEADS),
+        Permission("checklists.manage_templates", _l("Change the checklist template, in new versions"),
+                   LEADS),
         Permission(
-            "checklists.oversee", "See, across every project, which cannot move to their next stage", LEADS
+            "checklists.oversee", _l("See, across every project, which cannot move to their next stage"),
+            LEADS,
         ),
         Permission(
-            "checklists.rate_rung", "Rate the rung of the ladder of a project you were involved in", ()
+            "checklists.rate_rung", _l("Rate the rung of the ladder of a project you were involved in"), ()
         ),
-        Permission("checklists.submit_idea", "Send an idea and follow what happens to it", STAFF),
-        Permission("checklists.manage_ideas", "Read every idea and change its status", LEADS),
-        Permission("checklists.see_feedback", "Read the published ‘you said, we did’ entries", STAFF),
+        Permission("checklists.submit_idea", _l("Send an idea and follow what happens to it"), STAFF),
+        Permission("checklists.manage_ideas", _l("Read every idea and change its status"), LEADS),
+        Permission("checklists.see_feedback", _l("Read the published ‘you said, we did’ entries"), STAFF),
     ]
 
 
@@ -86,8 +89,8 @@ def portal_permission_allowed(user: Any, action: str, obj: Any) -> bool | None:
 @hookimpl
 def portal_nav_items(user: Any) -> list[NavItem]:
     return [
-        NavItem("Checklists", "plugin_checklists.portfolio", order=30, permission="checklists.view"),
-        NavItem("Ideas", "plugin_checklists.ideas", order=35, permission="checklists.submit_idea"),
+        NavItem(_l("Checklists"), "plugin_checklists.portfolio", order=30, permission="checklists.view"),
+        NavItem(_l("Ideas"), "plugin_checklists.ideas", order=35, permission="checklists.submit_idea"),
     ]
 
 
@@ -108,7 +111,7 @@ def portal_project_panels(project: Any, user: Any) -> list[ProjectPanel] | None:
         late=cl.first_stage_is_late(checklist.record.first_stage),
         rungs=cl.RUNGS,
     )
-    return [ProjectPanel("Co-production checklist", Markup(html), order=10)]
+    return [ProjectPanel(_("Co-production checklist"), Markup(html), order=10)]
 
 
 @hookimpl

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from coprod_portal.db import utcnow
+from coprod_portal.i18n import DEFAULT_LANGUAGE, _, _l, locale_code, ngettext
 from coprod_portal.projects import RUNGS as RUNGS  # the core's ladder, read here as cl.RUNGS
 from coprod_portal.projects import Project, stages
 
@@ -18,17 +20,24 @@ from .models import Answer, AnswerChange, ProjectChecklist, TemplateItem, Templa
 
 PLUGIN = "checklists"
 RUNG_GIST = {
-    "coercion": "People attend as passive recipients; their views are not taken into account.",
-    "educating": "We help people understand how services are designed and delivered.",
-    "informing": "We tell people about services and decisions, and why.",
-    "consultation": "We ask for views, in surveys or meetings, and decide ourselves.",
-    "engagement": "People have more chances to give views and some influence, at our discretion.",
-    "co_design": "People help design, from their experience, with real influence.",
-    "co_production": "An equal relationship throughout, from design to delivery.",
+    "coercion": _l("People attend as passive recipients; their views are not taken into account."),
+    "educating": _l("We help people understand how services are designed and delivered."),
+    "informing": _l("We tell people about services and decisions, and why."),
+    "consultation": _l("We ask for views, in surveys or meetings, and decide ourselves."),
+    "engagement": _l("People have more chances to give views and some influence, at our discretion."),
+    "co_design": _l("People help design, from their experience, with real influence."),
+    "co_production": _l("An equal relationship throughout, from design to delivery."),
 }
-STATUS_LABELS = {"yes": "Done", "not_applicable": "Not applicable", "": "Not answered"}
+# shown in the reader's language; the history stores them in English (see views._change_summary)
+STATUS_LABELS = {"yes": _l("Done"), "not_applicable": _l("Not applicable"), "": _l("Not answered")}
 REFERENCE = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*:[A-Za-z0-9_-]{1,64}$")
 LINK = re.compile(r"^(https?://[^\s<>\"']+|/(?!/)[^\s<>\"']*)$")
+
+
+def in_english(text: object) -> str:
+    """A translatable label as stored in the history and the audit log: in English, whoever acts."""
+    with force_locale(locale_code(DEFAULT_LANGUAGE)):
+        return str(text)
 
 
 def stage_index(stage: str) -> int | None:
@@ -120,8 +129,8 @@ class ItemView:
     @property
     def status(self) -> str:
         if self.met is not None:
-            return "Met (checked automatically)" if self.met else "Not met yet (checked automatically)"
-        return STATUS_LABELS.get(self.answer.status if self.answer else "", "Not answered")
+            return _("Met (checked automatically)") if self.met else _("Not met yet (checked automatically)")
+        return str(STATUS_LABELS.get(self.answer.status if self.answer else "", STATUS_LABELS[""]))
 
     def overdue(self, today: date) -> bool:
         return (
@@ -290,14 +299,25 @@ def blockers(checklist: Checklist, to_stage: str) -> list[str]:
         at = stage_index(section.stage)
         if at is None or at >= target or section.complete:
             continue
-        missing = section.total - section.done
-        reasons.append(
-            f"The co-production checklist section ‘{section.title}’ (for the {section.stage} stage) is not "
-            f"complete: {missing} of {section.total} item{'s' if section.total != 1 else ''} still "
-            f"need{'s' if missing == 1 else ''} an answer. Answer {'it' if missing == 1 else 'them'} on the "
-            "project's checklist page: ‘yes’, or ‘not applicable’ with the reason."
-        )
+        reasons.append(_unanswered(section, section.total - section.done))
     return reasons
+
+
+def _unanswered(section: SectionView, missing: int) -> str:
+    """Why a section holds the project back, as one sentence a translator can write whole."""
+    if section.total == 1:
+        return _(
+            "The co-production checklist section ‘%(title)s’ (for the %(stage)s stage) is not complete: "
+            "1 of 1 item still needs an answer. Answer it on the project's checklist page: ‘yes’, or "
+            "‘not applicable’ with the reason.", title=section.title, stage=section.stage)
+    return ngettext(
+        "The co-production checklist section ‘%(title)s’ (for the %(stage)s stage) is not complete: "
+        "%(num)d of %(total)d items still needs an answer. Answer it on the project's checklist page: "
+        "‘yes’, or ‘not applicable’ with the reason.",
+        "The co-production checklist section ‘%(title)s’ (for the %(stage)s stage) is not complete: "
+        "%(num)d of %(total)d items still need an answer. Answer them on the project's checklist page: "
+        "‘yes’, or ‘not applicable’ with the reason.",
+        missing, title=section.title, stage=section.stage, total=section.total)
 
 
 # --- changing an answer -----------------------------------------------------------------------------
@@ -325,7 +345,8 @@ def evidence_lines(text: str) -> list[str]:
 def evidence_problem(line: str) -> str | None:
     if REFERENCE.match(line) or LINK.match(line):
         return None
-    return (
-        f"‘{line[:60]}’ is not a link or a reference. Enter a web address starting https://, a page "
-        "of this portal starting /, or a reference such as lived_experience:contribution:<id>, one a line"
+    return _(
+        "‘%(line)s’ is not a link or a reference. Enter a web address starting https://, a page "
+        "of this portal starting /, or a reference such as lived_experience:contribution:<id>, one a line",
+        line=line[:60],
     )

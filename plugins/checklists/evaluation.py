@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.i18n import _
 from coprod_portal.pages import paginate, small_number
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project
@@ -134,7 +135,7 @@ def claim_rung(project_id: str) -> Any:
     if form.validate_on_submit():
         _save_rung(project, "claimed", form)
         flash(
-            "The rung we claim was recorded. Members' own ratings are shown beside it, never merged.",
+            _("The rung we claim was recorded. Members' own ratings are shown beside it, never merged."),
             "success",
         )
         return redirect(url_for(".evaluation", project_id=project.id))
@@ -157,7 +158,8 @@ def rate_rung(project_id: str) -> Any:
     form = RungForm()
     if form.validate_on_submit():
         _save_rung(project, "rated", form)
-        flash("Thank you. Your rating was recorded. It is shown beside the staff's, never merged.", "success")
+        flash(_("Thank you. Your rating was recorded. It is shown beside the staff's, never merged."),
+              "success")
         return redirect(url_for(".rate_rung", project_id=project.id))
     mine = session.exec(
         select(RungRecord)
@@ -221,7 +223,8 @@ def new_feedback(project_id: str) -> Any:
         )
         session.commit()
         flash(
-            "The entry was saved" + (" and published to the network." if entry.published else "."), "success"
+            _("The entry was saved and published to the network.") if entry.published
+            else _("The entry was saved."), "success"
         )
         return redirect(url_for(".evaluation", project_id=project.id))
     return render("checklists/feedback_form.html", form, project=project)
@@ -245,7 +248,7 @@ def publish_feedback(project_id: str, entry_id: str) -> Any:
         project.title,
     )
     session.commit()
-    flash("Published to the network." if entry.published else "No longer published.", "success")
+    flash(_("Published to the network.") if entry.published else _("No longer published."), "success")
     return redirect(url_for(".evaluation", project_id=project.id))
 
 

@@ -17,71 +17,72 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from coprod_portal.forms import DayField, PortalForm
+from coprod_portal.i18n import _l
 from coprod_portal.projects import stages
 
 from .checklist import RUNGS, evidence_lines, evidence_problem
 
 STATUS_CHOICES = [
-    ("yes", "Yes, this is done"),
-    ("not_applicable", "Not applicable to this project (say why)"),
-    ("not_yet", "Not yet"),
+    ("yes", _l("Yes, this is done")),
+    ("not_applicable", _l("Not applicable to this project (say why)")),
+    ("not_yet", _l("Not yet")),
 ]
 KINDS = [
-    ("", "A yes or ‘not applicable’ answer"),
-    ("first_stage", "Also asks for the stage at which people are first involved"),
-    ("planned_rung", "Also asks for the planned rung of the ladder"),
+    ("", _l("A yes or ‘not applicable’ answer")),
+    ("first_stage", _l("Also asks for the stage at which people are first involved")),
+    ("planned_rung", _l("Also asks for the planned rung of the ladder")),
 ]
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 class AnswerForm(PortalForm):
     status = RadioField(
-        "Is this done?",
+        _l("Is this done?"),
         widget=GovRadioInput(),
         choices=STATUS_CHOICES,
-        validators=[DataRequired("Select whether this is done, not applicable, or not yet")],
+        validators=[DataRequired(_l("Select whether this is done, not applicable, or not yet"))],
     )
     value = SelectField("Answer", widget=GovSelect(), choices=[], validate_choice=False)
     reason = TextAreaField(
-        "Why is it not applicable? (needed for ‘not applicable’)",
+        _l("Why is it not applicable? (needed for ‘not applicable’)"),
         widget=GovTextArea(),
-        validators=[Length(max=2000, message="Enter 2,000 characters or fewer")],
+        validators=[Length(max=2000, message=_l("Enter 2,000 characters or fewer"))],
     )
     notes = TextAreaField(
-        "Notes (optional)",
+        _l("Notes (optional)"),
         widget=GovTextArea(),
-        validators=[Length(max=4000, message="Enter 4,000 characters or fewer")],
+        validators=[Length(max=4000, message=_l("Enter 4,000 characters or fewer"))],
     )
     evidence = TextAreaField(
-        "Evidence (optional)",
+        _l("Evidence (optional)"),
         widget=GovTextArea(),
-        description="One a line: a web address (https://…), a page of this portal (/…), or a reference to "
-        "another record such as lived_experience:contribution:<id>.",
-        validators=[Length(max=4000, message="Enter 4,000 characters or fewer")],
+        description=_l("One a line: a web address (https://…), a page of this portal (/…), or a reference "
+                       "to another record such as lived_experience:contribution:<id>."),
+        validators=[Length(max=4000, message=_l("Enter 4,000 characters or fewer"))],
     )
     owner_email = EmailField(
-        "Who is responsible? (optional)",
+        _l("Who is responsible? (optional)"),
         widget=GovTextInput(),
-        description="The email address of a person with a portal account.",
-        validators=[Optional(), Email("Enter an email address like name@example.org")],
+        description=_l("The email address of a person with a portal account."),
+        validators=[Optional(), Email(_l("Enter an email address like name@example.org"))],
     )
-    due_on = DayField("Due date (optional)", description="For example, 27 3 2027")
-    submit = SubmitField("Save answer", widget=GovSubmitInput())
+    due_on = DayField(_l("Due date (optional)"), description=_l("For example, 27 3 2027"))
+    submit = SubmitField(_l("Save answer"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
         if kind == "first_stage":
-            self.value.label.text = "At which stage are people first involved?"
-            self.value.choices = [("", "Choose a stage")] + [(s, s.capitalize()) for s in stages()]
+            self.value.label.text = _l("At which stage are people first involved?")
+            self.value.choices = [("", _l("Choose a stage"))] + [(s, s.capitalize()) for s in stages()]
         elif kind == "planned_rung":
-            self.value.label.text = "Which rung of the ladder do you plan to reach?"
-            self.value.choices = [("", "Choose a rung")] + list(RUNGS.items())
+            self.value.label.text = _l("Which rung of the ladder do you plan to reach?")
+            self.value.choices = [("", _l("Choose a rung"))] + list(RUNGS.items())
 
     def validate_reason(self, field: Any) -> None:
         if self.status.data == "not_applicable" and not (field.data or "").strip():
             raise ValidationError(
-                "Explain why this is not applicable: ‘not applicable’ needs a written reason"
+                _l("Explain why this is not applicable: ‘not applicable’ needs a written reason")
             )
 
     def validate_value(self, field: Any) -> None:
@@ -89,9 +90,10 @@ class AnswerForm(PortalForm):
             return
         allowed = [value for value, _ in self.value.choices if value]
         if field.data and field.data not in allowed:
-            raise ValidationError("Choose one of the options in the list")
+            raise ValidationError(_l("Choose one of the options in the list"))
         if self.status.data == "yes" and not field.data:
-            raise ValidationError("Choose the stage" if self.kind == "first_stage" else "Choose the rung")
+            raise ValidationError(_l("Choose the stage") if self.kind == "first_stage"
+                                  else _l("Choose the rung"))
 
     def validate_evidence(self, field: Any) -> None:
         for line in evidence_lines(field.data or ""):
@@ -102,25 +104,25 @@ class AnswerForm(PortalForm):
 
 class SectionForm(PortalForm):
     key = StringField(
-        "Short name",
+        _l("Short name"),
         widget=GovTextInput(),
-        description="Lower-case letters, digits and _, for example start_up. Used in reports.",
-        validators=[DataRequired("Enter a short name")],
+        description=_l("Lower-case letters, digits and _, for example start_up. Used in reports."),
+        validators=[DataRequired(_l("Enter a short name"))],
     )
     title = StringField(
-        "Title",
+        _l("Title"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter the section's title"),
-            Length(max=200, message="Enter 200 characters or fewer"),
+            DataRequired(_l("Enter the section's title")),
+            Length(max=200, message=_l("Enter 200 characters or fewer")),
         ],
     )
     stage = RadioField(
-        "To complete before the project moves past which stage?",
+        _l("To complete before the project moves past which stage?"),
         widget=GovRadioInput(),
-        validators=[DataRequired("Select the stage")],
+        validators=[DataRequired(_l("Select the stage"))],
     )
-    submit = SubmitField("Save section", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save section"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -128,153 +130,154 @@ class SectionForm(PortalForm):
 
     def validate_key(self, field: Any) -> None:
         if not KEY.match(field.data or ""):
-            raise ValidationError("Use lower-case letters, digits and _ only, starting with a letter")
+            raise ValidationError(_l("Use lower-case letters, digits and _ only, starting with a letter"))
 
 
 class ItemForm(PortalForm):
     key = StringField(
-        "Short name",
+        _l("Short name"),
         widget=GovTextInput(),
-        description="Lower-case letters, digits and _, for example budget.",
-        validators=[DataRequired("Enter a short name")],
+        description=_l("Lower-case letters, digits and _, for example budget."),
+        validators=[DataRequired(_l("Enter a short name"))],
     )
     text = TextAreaField(
-        "The question or statement",
+        _l("The question or statement"),
         widget=GovTextArea(),
         validators=[
-            DataRequired("Enter the item's text"),
-            Length(max=500, message="Enter 500 characters or fewer"),
+            DataRequired(_l("Enter the item's text")),
+            Length(max=500, message=_l("Enter 500 characters or fewer")),
         ],
     )
     hint = TextAreaField(
-        "Help text (optional)",
+        _l("Help text (optional)"),
         widget=GovTextArea(),
-        validators=[Length(max=1000, message="Enter 1,000 characters or fewer")],
+        validators=[Length(max=1000, message=_l("Enter 1,000 characters or fewer"))],
     )
     kind = RadioField(
-        "What does the item ask?", widget=GovRadioInput(), choices=KINDS, default="", validators=[Optional()]
+        _l("What does the item ask?"), widget=GovRadioInput(), choices=KINDS, default="",
+        validators=[Optional()],
     )
-    submit = SubmitField("Save item", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save item"), widget=GovSubmitInput())
 
     def validate_key(self, field: Any) -> None:
         if not KEY.match(field.data or ""):
-            raise ValidationError("Use lower-case letters, digits and _ only, starting with a letter")
+            raise ValidationError(_l("Use lower-case letters, digits and _ only, starting with a letter"))
 
 
 class DraftForm(PortalForm):
     note = StringField(
-        "What will change in this version?",
+        _l("What will change in this version?"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Say what will change, so people know why there is a new version"),
-            Length(max=500, message="Enter 500 characters or fewer"),
+            DataRequired(_l("Say what will change, so people know why there is a new version")),
+            Length(max=500, message=_l("Enter 500 characters or fewer")),
         ],
     )
-    submit = SubmitField("Start a new draft version", widget=GovSubmitInput())
+    submit = SubmitField(_l("Start a new draft version"), widget=GovSubmitInput())
 
 
 class RungForm(PortalForm):
     rung = RadioField(
-        "Which rung of the ladder of co-production?",
+        _l("Which rung of the ladder of co-production?"),
         widget=GovRadioInput(),
         choices=list(RUNGS.items()),
-        validators=[DataRequired("Select a rung of the ladder")],
+        validators=[DataRequired(_l("Select a rung of the ladder"))],
     )
     comment = TextAreaField(
-        "Anything you want to add? (optional)",
+        _l("Anything you want to add? (optional)"),
         widget=GovTextArea(),
-        validators=[Length(max=2000, message="Enter 2,000 characters or fewer")],
+        validators=[Length(max=2000, message=_l("Enter 2,000 characters or fewer"))],
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
 
 class FeedbackForm(PortalForm):
     you_said = TextAreaField(
-        "You said: what did members tell us?",
+        _l("You said: what did members tell us?"),
         widget=GovTextArea(),
         validators=[
-            DataRequired("Enter what members said"),
-            Length(max=2000, message="Enter 2,000 characters or fewer"),
+            DataRequired(_l("Enter what members said")),
+            Length(max=2000, message=_l("Enter 2,000 characters or fewer")),
         ],
     )
     changed = RadioField(
-        "Did we change something?",
+        _l("Did we change something?"),
         widget=GovRadioInput(),
-        choices=[("yes", "Yes, we changed something"), ("no", "No, we could not, and we say why")],
-        validators=[DataRequired("Select whether we changed something")],
+        choices=[("yes", _l("Yes, we changed something")), ("no", _l("No, we could not, and we say why"))],
+        validators=[DataRequired(_l("Select whether we changed something"))],
     )
     we_did = TextAreaField(
-        "We did: what changed, or why it could not",
+        _l("We did: what changed, or why it could not"),
         widget=GovTextArea(),
         validators=[
-            DataRequired("Enter what we did, or why we could not change it"),
-            Length(max=2000, message="Enter 2,000 characters or fewer"),
+            DataRequired(_l("Enter what we did, or why we could not change it")),
+            Length(max=2000, message=_l("Enter 2,000 characters or fewer")),
         ],
     )
-    publish = BooleanField("Publish it to the network now", widget=GovCheckboxInput())
-    submit = SubmitField("Save entry", widget=GovSubmitInput())
+    publish = BooleanField(_l("Publish it to the network now"), widget=GovCheckboxInput())
+    submit = SubmitField(_l("Save entry"), widget=GovSubmitInput())
 
 
 class IdeaForm(PortalForm):
     title = StringField(
-        "Your idea in a few words",
+        _l("Your idea in a few words"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter your idea in a few words"),
-            Length(max=200, message="Enter 200 characters or fewer"),
+            DataRequired(_l("Enter your idea in a few words")),
+            Length(max=200, message=_l("Enter 200 characters or fewer")),
         ],
     )
     description = TextAreaField(
-        "Tell us more",
+        _l("Tell us more"),
         widget=GovTextArea(),
         validators=[
-            DataRequired("Tell us more about your idea"),
-            Length(max=4000, message="Enter 4,000 characters or fewer"),
+            DataRequired(_l("Tell us more about your idea")),
+            Length(max=4000, message=_l("Enter 4,000 characters or fewer")),
         ],
     )
     on_behalf_of = StringField(
-        "Are you sending this for someone else? (optional)",
+        _l("Are you sending this for someone else? (optional)"),
         widget=GovTextInput(),
-        description="If you are a supporter, write the person's first name or "
-        "‘a member of our group’. Leave empty if it is your own idea.",
-        validators=[Length(max=200, message="Enter 200 characters or fewer")],
+        description=_l("If you are a supporter, write the person's first name or "
+                       "‘a member of our group’. Leave empty if it is your own idea."),
+        validators=[Length(max=200, message=_l("Enter 200 characters or fewer"))],
     )
-    anonymous = BooleanField("Do not show my name with this idea", widget=GovCheckboxInput())
-    submit = SubmitField("Send idea", widget=GovSubmitInput())
+    anonymous = BooleanField(_l("Do not show my name with this idea"), widget=GovCheckboxInput())
+    submit = SubmitField(_l("Send idea"), widget=GovSubmitInput())
 
 
 IDEA_STATUSES = {
-    "received": "Received",
-    "discussed": "Discussed",
-    "adopted": "Adopted as a project",
-    "not_taken_forward": "Not taken forward",
+    "received": _l("Received"),
+    "discussed": _l("Discussed"),
+    "adopted": _l("Adopted as a project"),
+    "not_taken_forward": _l("Not taken forward"),
 }
 
 
 class IdeaStatusForm(PortalForm):
     status = RadioField(
-        "Status",
+        _l("Status"),
         widget=GovRadioInput(),
         choices=list(IDEA_STATUSES.items()),
-        validators=[DataRequired("Select the idea's status")],
+        validators=[DataRequired(_l("Select the idea's status"))],
     )
     reason = TextAreaField(
-        "Reason or note for the person who sent it",
+        _l("Reason or note for the person who sent it"),
         widget=GovTextArea(),
-        validators=[Length(max=2000, message="Enter 2,000 characters or fewer")],
+        validators=[Length(max=2000, message=_l("Enter 2,000 characters or fewer"))],
     )
     project_id = SelectField(
-        "Project it became (for ‘adopted’)", widget=GovSelect(), choices=[], validate_choice=False
+        _l("Project it became (for ‘adopted’)"), widget=GovSelect(), choices=[], validate_choice=False
     )
-    submit = SubmitField("Save status", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save status"), widget=GovSubmitInput())
 
     def validate_reason(self, field: Any) -> None:
         if self.status.data == "not_taken_forward" and not (field.data or "").strip():
             raise ValidationError(
-                "Explain why the idea is not taken forward: the person who sent it will see it"
+                _l("Explain why the idea is not taken forward: the person who sent it will see it")
             )
 
     def validate_project_id(self, field: Any) -> None:
         allowed = [value for value, _ in field.choices if value]
         if self.status.data == "adopted" and field.data not in allowed:
-            raise ValidationError("Choose the project the idea became")
+            raise ValidationError(_l("Choose the project the idea became"))

@@ -12,12 +12,15 @@ from coprod_portal import notifications
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.i18n import _
 from coprod_portal.pages import paginate
 from coprod_portal.permissions import can, require
 from coprod_portal.projects import Project
 
+from .checklist import in_english
 from .forms import IDEA_STATUSES, IdeaForm, IdeaStatusForm
 from .models import Idea
+from .reminders import in_language_of
 from .views import bp, record, render
 
 
@@ -54,15 +57,17 @@ def new_idea() -> Any:
         )
         session.add(idea)
         record("sent an idea", "checklists_idea", idea.id, idea.title)
-        notifications.send_to_role(
-            "coproduction_lead",
-            "A new idea was sent",
-            f"A new idea was sent: ‘{idea.title}’. Read it and tell the sender what happens next.",
-            link=url_for(".idea", idea_id=idea.id),
-            category="checklists",
-        )
+        with in_language_of(session, None):  # to every lead at once: the portal's default language
+            notifications.send_to_role(
+                "coproduction_lead",
+                _("A new idea was sent"),
+                _("A new idea was sent: ‘%(title)s’. Read it and tell the sender what happens next.",
+                  title=idea.title),
+                link=url_for(".idea", idea_id=idea.id),
+                category="checklists",
+            )
         session.commit()
-        flash("Thank you: your idea was sent. You can follow what happens to it on this page.", "success")
+        flash(_("Thank you: your idea was sent. You can follow what happens to it on this page."), "success")
         return redirect(url_for(".idea", idea_id=idea.id))
     return render("checklists/idea_form.html", form)
 
@@ -86,7 +91,7 @@ def idea(idea_id: str) -> Any:
     form = IdeaStatusForm(
         data={"status": idea.status, "reason": idea.status_reason, "project_id": idea.project_id or ""}
     )
-    form.project_id.choices = [("", "Choose a project")] + [
+    form.project_id.choices = [("", _("Choose a project"))] + [
         (p.id, p.title) for p in session.exec(select(Project).order_by(col(Project.title)))
     ]
     if request.method == "POST":
@@ -98,18 +103,21 @@ def idea(idea_id: str) -> Any:
             idea.updated_at = utcnow()
             session.add(idea)
             record(
-                "changed an idea's status", "checklists_idea", idea.id, idea.title, IDEA_STATUSES[idea.status]
+                "changed an idea's status", "checklists_idea", idea.id, idea.title,
+                in_english(IDEA_STATUSES[idea.status]),
             )
             if idea.submitted_by_id and idea.submitted_by_id != current_user.id:
-                notifications.send(
-                    idea.submitted_by_id,
-                    "Your idea has news",
-                    f"Your idea ‘{idea.title}’ is now: {IDEA_STATUSES[idea.status]}.",
-                    link=url_for(".idea", idea_id=idea.id),
-                    category="checklists",
-                )
+                with in_language_of(session, idea.submitted_by_id):
+                    notifications.send(
+                        idea.submitted_by_id,
+                        _("Your idea has news"),
+                        _("Your idea ‘%(title)s’ is now: %(status)s.", title=idea.title,
+                          status=IDEA_STATUSES[idea.status]),
+                        link=url_for(".idea", idea_id=idea.id),
+                        category="checklists",
+                    )
             session.commit()
-            flash("The idea's status was saved, and the person who sent it was told.", "success")
+            flash(_("The idea's status was saved, and the person who sent it was told."), "success")
             return redirect(url_for(".idea", idea_id=idea.id))
     sender = session.get(User, idea.submitted_by_id) if idea.submitted_by_id else None
     project = session.get(Project, idea.project_id) if idea.project_id else None

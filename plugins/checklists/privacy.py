@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from coprod_portal.i18n import _, _l
 from coprod_portal.projects import Project
 from coprod_portal.types import ErasureReport, SubjectRecords
 
@@ -13,7 +14,7 @@ from .checklist import RUNGS
 from .forms import IDEA_STATUSES
 from .models import Answer, AnswerChange, Feedback, Idea, ProjectPerson, RungRecord
 
-SECTION = "Co-production checklists and ideas"
+SECTION = _l("Co-production checklists and ideas")
 
 
 def export(session: Session, person: Any) -> SubjectRecords | None:
@@ -25,37 +26,36 @@ def export(session: Session, person: Any) -> SubjectRecords | None:
     ):
         records.append(
             {
-                "Idea you sent": idea.title,
-                "What you wrote": idea.description,
-                "Sent on": idea.created_at.date(),
-                "Shown without your name": idea.anonymous,
-                "Sent for": idea.on_behalf_of or None,
-                "Status": IDEA_STATUSES.get(idea.status, idea.status),
-                "Reason or note": idea.status_reason or None,
+                _("Idea you sent"): idea.title,
+                _("What you wrote"): idea.description,
+                _("Sent on"): idea.created_at.date(),
+                _("Shown without your name"): idea.anonymous,
+                _("Sent for"): idea.on_behalf_of or None,
+                _("Status"): str(IDEA_STATUSES.get(idea.status, idea.status)),
+                _("Reason or note"): idea.status_reason or None,
             }
         )
     for rung in session.exec(select(RungRecord).where(RungRecord.by_id == person.user_id)):
         project = session.get(Project, rung.project_id)
         records.append(
             {
-                "Rung of the ladder you " + ("rated" if rung.kind == "rated" else "claimed"): RUNGS.get(
-                    rung.rung, rung.rung
-                ),
-                "Project": project.title if project else None,
-                "Your comment": rung.comment or None,
-                "On": rung.recorded_at.date(),
+                (_("Rung of the ladder you rated") if rung.kind == "rated"
+                 else _("Rung of the ladder you claimed")): RUNGS.get(rung.rung, rung.rung),
+                _("Project"): project.title if project else None,
+                _("Your comment"): rung.comment or None,
+                _("On"): rung.recorded_at.date(),
             }
         )
     for answer in session.exec(select(Answer).where(Answer.owner_id == person.user_id)):
         project = session.get(Project, answer.project_id)
         records.append(
             {
-                "Checklist item you are responsible for": answer.item_ref,
-                "Project": project.title if project else None,
-                "Due": answer.due_on,
+                _("Checklist item you are responsible for"): answer.item_ref,
+                _("Project"): project.title if project else None,
+                _("Due"): answer.due_on,
             }
         )
-    return SubjectRecords(SECTION, tuple(records)) if records else None
+    return SubjectRecords(str(SECTION), tuple(records)) if records else None
 
 
 def erase(session: Session, person: Any) -> ErasureReport | None:
@@ -86,16 +86,16 @@ def erase(session: Session, person: Any) -> ErasureReport | None:
     for involved in session.exec(select(ProjectPerson).where(ProjectPerson.user_id == uid)):
         session.delete(involved)  # only a copy of what the network plugin knows: it erases its own
     return ErasureReport(
-        SECTION,
+        str(SECTION),
         erased=(
-            "Your ratings of projects' rungs of the ladder",
-            "Our copy of the list of projects you took part in",
-            "Your name on ideas you sent, rung claims, checklist answers and their history",
+            _("Your ratings of projects' rungs of the ladder"),
+            _("Our copy of the list of projects you took part in"),
+            _("Your name on ideas you sent, rung claims, checklist answers and their history"),
         ),
         kept=(
             (
-                "The ideas you sent, without your name",
-                "Other people are working on them; nothing in them now points to you.",
+                _("The ideas you sent, without your name"),
+                _("Other people are working on them; nothing in them now points to you."),
             ),
         ),
     )

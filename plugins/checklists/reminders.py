@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import case, func, or_
 from sqlmodel import col, select
 
 from coprod_portal import notifications
+from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
+from coprod_portal.i18n import DEFAULT_LANGUAGE, _, language_of, locale_code, ngettext
 from coprod_portal.pages import local_time
 from coprod_portal.projects import Project, ProjectTeamMember
 from coprod_portal.search import contains
@@ -24,6 +29,16 @@ CARD_DAYS = 14
 
 def checklist_path(project_id: str) -> str:
     return f"/checklists/projects/{project_id}"  # a path: jobs run without a request to build URLs from
+
+
+@contextmanager
+def in_language_of(session: Any, user_id: str | None) -> Iterator[None]:
+    """Write a notification in its reader's language (their stored choice, else English): the
+    nightly job and another person's request both send to someone else."""
+    user = session.get(User, user_id) if user_id else None
+    chosen = language_of(getattr(user, "language", None)) or DEFAULT_LANGUAGE
+    with force_locale(locale_code(chosen)):
+        yield
 
 
 def remind_due() -> None:
@@ -57,26 +72,37 @@ def remind_due() -> None:
             continue
         overdue = sum(1 for a in answers if a.due_on and a.due_on < today)
         count = len(answers)
-        body = (
-            f"{count} item{'s' if count != 1 else ''} of the co-production checklist of ‘{project.title}’ "
-            f"{'are' if count != 1 else 'is'} due within a week"
-            + (f", {overdue} already overdue" if overdue else "")
-            + ". Answer them on the checklist page."
-        )
         for user_id in {project.owner_id, *(a.owner_id for a in answers if a.owner_id)}:
-            notifications.send(
-                user_id,
-                "Checklist items due",
-                body,
-                link=checklist_path(project.id),
-                category="checklists",
-                sensitive=False,
-                session=session,
-            )
+            with in_language_of(session, user_id):
+                notifications.send(
+                    user_id,
+                    _("Checklist items due"),
+                    _due_soon(project.title, count, overdue),
+                    link=checklist_path(project.id),
+                    category="checklists",
+                    sensitive=False,
+                    session=session,
+                )
         for answer in answers:
             answer.reminded_on = today
             session.add(answer)
     session.commit()
+
+
+def _due_soon(title: str, count: int, overdue: int) -> str:
+    if overdue:
+        return ngettext(
+            "%(num)d item of the co-production checklist of ‘%(title)s’ is due within a week, "
+            "%(overdue)d already overdue. Answer them on the checklist page.",
+            "%(num)d items of the co-production checklist of ‘%(title)s’ are due within a week, "
+            "%(overdue)d already overdue. Answer them on the checklist page.",
+            count, title=title, overdue=overdue)
+    return ngettext(
+        "%(num)d item of the co-production checklist of ‘%(title)s’ is due within a week. "
+        "Answer them on the checklist page.",
+        "%(num)d items of the co-production checklist of ‘%(title)s’ are due within a week. "
+        "Answer them on the checklist page.",
+        count, title=title)
 
 
 def stage_changed(project_id: str, to_stage: str) -> None:
@@ -97,16 +123,18 @@ def stage_changed(project_id: str, to_stage: str) -> None:
     open_sections = [s for s in checklist.for_stage(to_stage) if not s.complete]
     if open_sections:
         titles = ", ".join(f"‘{s.title}’" for s in open_sections)
-        notifications.send(
-            project.owner_id,
-            "Checklist sections now due",
-            f"‘{project.title}’ is now at the {to_stage} stage. Complete {titles} of its "
-            f"co-production checklist before it moves on.",
-            link=checklist_path(project.id),
-            category="checklists",
-            sensitive=False,
-            session=session,
-        )
+        with in_language_of(session, project.owner_id):
+            notifications.send(
+                project.owner_id,
+                _("Checklist sections now due"),
+                _("‘%(project)s’ is now at the %(stage)s stage. Complete %(sections)s of its "
+                  "co-production checklist before it moves on.",
+                  project=project.title, stage=to_stage, sections=titles),
+                link=checklist_path(project.id),
+                category="checklists",
+                sensitive=False,
+                session=session,
+            )
     session.commit()
 
 
@@ -150,15 +178,19 @@ def dashboard_cards(user: Any, today: date) -> list[DashboardCard]:
     due, overdue = (int(n) for n in session.exec(counted).one())  # both counts in one pass
     if not due:
         return []
-    text = (
-        f"{due} checklist item{'s are' if due != 1 else ' is'} due on your projects in the next two weeks"
-        + (f", {overdue} overdue." if overdue else ".")
-    )
+    if overdue:
+        text = ngettext("%(num)d checklist item is due on your projects in the next two weeks, "
+                        "%(overdue)d overdue.",
+                        "%(num)d checklist items are due on your projects in the next two weeks, "
+                        "%(overdue)d overdue.", due, overdue=overdue)
+    else:
+        text = ngettext("%(num)d checklist item is due on your projects in the next two weeks.",
+                        "%(num)d checklist items are due on your projects in the next two weeks.", due)
     return [
         DashboardCard(
-            "Checklist items due",
+            _("Checklist items due"),
             text,
-            "See your projects' checklists",
+            _("See your projects' checklists"),
             "plugin_checklists.portfolio",
             {"mine": "yes"},
             order=15,
@@ -176,16 +208,16 @@ def blocked_card() -> list[DashboardCard]:
     )
     if not blocked:
         return []
-    many = blocked != 1
-    text = (
-        f"{blocked} project{'s' if many else ''} cannot move to {'their' if many else 'its'} next stage "
-        "until the co-production checklist sections for the stage are complete."
-    )
+    text = ngettext(
+        "%(num)d project cannot move to its next stage "
+        "until the co-production checklist sections for the stage are complete.",
+        "%(num)d projects cannot move to their next stage "
+        "until the co-production checklist sections for the stage are complete.", blocked)
     return [
         DashboardCard(
-            "Projects blocked at a stage gate",
+            _("Projects blocked at a stage gate"),
             text,
-            "See the blocked projects",
+            _("See the blocked projects"),
             "plugin_checklists.portfolio",
             {"blocked": "yes"},
             order=16,
@@ -208,10 +240,12 @@ def rate_card(user: Any) -> list[DashboardCard]:
         return []
     return [
         DashboardCard(
-            "How involved were you?",
-            f"You took part in {count} project{'s' if count != 1 else ''} you have not rated yet. "
-            "Tell us how involved you felt: your answer is shown beside what staff say.",
-            "Rate the projects you took part in",
+            _("How involved were you?"),
+            ngettext("You took part in %(num)d project you have not rated yet. "
+                     "Tell us how involved you felt: your answer is shown beside what staff say.",
+                     "You took part in %(num)d projects you have not rated yet. "
+                     "Tell us how involved you felt: your answer is shown beside what staff say.", count),
+            _("Rate the projects you took part in"),
             "plugin_checklists.my_projects",
             order=6,
         )

@@ -9,6 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 
 from coprod_portal.db import get_session
+from coprod_portal.i18n import _
 from coprod_portal.permissions import can
 from coprod_portal.projects import Project
 from coprod_portal.search import MAX_RESULTS_PER_GROUP, contains, snippet
@@ -29,10 +30,10 @@ def results(query: str, user: Any) -> list[SearchResult]:
         for idea in session.exec(ideas.order_by(col(Idea.created_at).desc()).limit(MAX_RESULTS_PER_GROUP)):
             found.append(
                 SearchResult(
-                    f"Idea: {idea.title}",
+                    _("Idea: %(title)s", title=idea.title),
                     url_for("plugin_checklists.idea", idea_id=idea.id),
                     snippet(idea.description, query),
-                    group="Ideas",
+                    group=_("Ideas"),
                 )
             )
     if can(user, "checklists.view"):
@@ -48,10 +49,10 @@ def results(query: str, user: Any) -> list[SearchResult]:
             text = answer.notes if query.lower() in answer.notes.lower() else answer.reason
             found.append(
                 SearchResult(
-                    f"Checklist of {project.title}",
+                    _("Checklist of %(project)s", project=project.title),
                     url_for("plugin_checklists.project_checklist", project_id=project.id),
                     snippet(text, query),
-                    group="Co-production checklists",
+                    group=_("Co-production checklists"),
                 )
             )
     return found[:MAX_RESULTS_PER_GROUP]

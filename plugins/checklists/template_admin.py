@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.i18n import _, ngettext
 from coprod_portal.permissions import require
 
 from . import checklist as cl
@@ -43,15 +44,16 @@ def _in_use(version: TemplateVersion) -> int:
 
 def _refusal(version: TemplateVersion) -> str:
     used = _in_use(version)
-    who = (
-        f"{used} project{'s use' if used != 1 else ' uses'} it"
-        if used
-        else "projects started from now use it"
-    )
-    return (
-        f"Version {version.number} is published and {who}, so it cannot be changed. Start a new draft "
-        "version on the templates page: it copies this one, and you can change the copy."
-    )
+    if not used:
+        return _("Version %(number)s is published and projects started from now use it, so it cannot be "
+                 "changed. Start a new draft version on the templates page: it copies this one, and you "
+                 "can change the copy.", number=version.number)
+    return ngettext(
+        "Version %(number)s is published and %(num)d project uses it, so it cannot be changed. Start a "
+        "new draft version on the templates page: it copies this one, and you can change the copy.",
+        "Version %(number)s is published and %(num)d projects use it, so it cannot be changed. Start a "
+        "new draft version on the templates page: it copies this one, and you can change the copy.",
+        used, number=version.number)
 
 
 def _draft() -> TemplateVersion | None:
@@ -70,8 +72,8 @@ def templates() -> Any:
     if form.validate_on_submit():
         if draft is not None:
             form.note.errors = [
-                f"Version {draft.number} is already a draft: change it, publish it or "
-                "discard it before you start another"
+                _("Version %(number)s is already a draft: change it, publish it or "
+                  "discard it before you start another", number=draft.number)
             ]
         else:
             draft = _copy_newest(form.note.data.strip())
@@ -84,8 +86,8 @@ def templates() -> Any:
             )
             session.commit()
             flash(
-                f"Draft version {draft.number} was started as a copy of the newest version. "
-                "Change it, then publish it.",
+                _("Draft version %(number)s was started as a copy of the newest version. "
+                  "Change it, then publish it.", number=draft.number),
                 "success",
             )
             return redirect(url_for(".template_version", version_id=draft.id))
@@ -175,7 +177,8 @@ def template_section(version_id: str, section_id: str | None = None) -> Any:
             )
         ).first()
         if clash is not None and clash is not section:
-            form.key.errors = [f"Another section of this version is already called {form.key.data}"]
+            form.key.errors = [_("Another section of this version is already called %(key)s",
+                                 key=form.key.data)]
         else:
             if section is None:
                 count = session.exec(
@@ -200,7 +203,7 @@ def template_section(version_id: str, section_id: str | None = None) -> Any:
                 f"section {section.key}",
             )
             session.commit()
-            flash(f"Section ‘{section.title}’ saved.", "success")
+            flash(_("Section ‘%(title)s’ saved.", title=section.title), "success")
             return redirect(url_for(".template_version", version_id=version.id))
     return render_template(
         "checklists/section_form.html", form=form, version=version, section=section, refusal=""
@@ -231,9 +234,9 @@ def template_item(version_id: str, section_id: str, item_id: str | None = None) 
             .where(TemplateSection.version_id == version.id)
         ).all()
         if any(i.key == form.key.data and i.section_id == section.id and i is not item for i in siblings):
-            form.key.errors = [f"Another item of this section is already called {form.key.data}"]
+            form.key.errors = [_("Another item of this section is already called %(key)s", key=form.key.data)]
         elif form.kind.data and any(i.kind == form.kind.data and i is not item for i in siblings):
-            form.kind.errors = ["Another item of this version already asks for that: each version has one"]
+            form.kind.errors = [_("Another item of this version already asks for that: each version has one")]
         else:
             if item is None:
                 count = sum(1 for i in siblings if i.section_id == section.id)
@@ -249,7 +252,7 @@ def template_item(version_id: str, section_id: str, item_id: str | None = None) 
                 f"item {section.key}.{item.key}",
             )
             session.commit()
-            flash("Item saved.", "success")
+            flash(_("Item saved."), "success")
             return redirect(url_for(".template_version", version_id=version.id) + f"#section-{section.key}")
     return render_template(
         "checklists/item_form.html", form=form, version=version, section=section, item=item, refusal=""
@@ -273,13 +276,16 @@ def template_remove(version_id: str, section_id: str, item_id: str | None = None
         if item is None or item.section_id != section.id:
             abort(404)
         session.delete(item)
-        what = f"item {section.key}.{item.key}"
+        key = f"{section.key}.{item.key}"
+        what = f"item {key}"
+        done = _("Removed item %(key)s.", key=key)
     else:
         for item in session.exec(select(TemplateItem).where(TemplateItem.section_id == section.id)):
             session.delete(item)
         session.flush()
         session.delete(section)
         what = f"section {section.key}"
+        done = _("Removed section %(key)s.", key=section.key)
     record(
         "changed a draft checklist template",
         "checklists_template",
@@ -288,7 +294,7 @@ def template_remove(version_id: str, section_id: str, item_id: str | None = None
         f"removed {what}",
     )
     session.commit()
-    flash(f"Removed {what}.", "success")
+    flash(done, "success")
     return redirect(url_for(".template_version", version_id=version.id))
 
 
@@ -298,13 +304,13 @@ def template_publish(version_id: str) -> Any:
     version = _version_or_404(version_id)
     session = get_session()
     if version.published_at is not None:
-        flash(f"Version {version.number} was already published.", "info")
+        flash(_("Version %(number)s was already published.", number=version.number), "info")
         return redirect(url_for(".template_version", version_id=version.id))
     sections = cl.template_sections(session, version.id)
     if not sections or any(not items for _, items in sections):
         flash(
-            "A version needs at least one section, and every section at least one item, before it is "
-            "published. Add items, or remove the empty section.",
+            _("A version needs at least one section, and every section at least one item, before it is "
+              "published. Add items, or remove the empty section."),
             "error",
         )
         return redirect(url_for(".template_version", version_id=version.id))
@@ -319,8 +325,8 @@ def template_publish(version_id: str) -> Any:
     )
     session.commit()
     flash(
-        f"Version {version.number} is published. Projects started from now use it; projects started "
-        "before keep the version they were started with.",
+        _("Version %(number)s is published. Projects started from now use it; projects started "
+          "before keep the version they were started with.", number=version.number),
         "success",
     )
     return redirect(url_for(".templates"))
@@ -345,5 +351,5 @@ def template_discard(version_id: str) -> Any:
         "discarded a draft checklist template", "checklists_template", version.id, f"version {version.number}"
     )
     session.commit()
-    flash(f"Draft version {version.number} was discarded.", "success")
+    flash(_("Draft version %(number)s was discarded.", number=version.number), "success")
     return redirect(url_for(".templates"))

@@ -15,6 +15,7 @@ from coprod_portal.accounts import User
 from coprod_portal.charts import Bar, Chart
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.i18n import _, ngettext
 from coprod_portal.pages import local_time, paginate
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project, ProjectTeamMember, stages
@@ -140,8 +141,9 @@ def answer_item(project_id: str, ref: str) -> Any:
         abort(404)
     if item.automatic:
         flash(
-            f"‘{item.text}’ is checked automatically by the {item.provider} plugin, so it cannot be "
-            "answered here. Do what its hint says, and it will show as met.",
+            _("‘%(item)s’ is checked automatically by the %(plugin)s plugin, so it cannot be "
+              "answered here. Do what its hint says, and it will show as met.",
+              item=item.text, plugin=item.provider),
             "info",
         )
         return redirect(url_for(".project_checklist", project_id=project.id) + f"#item-{_anchor(ref)}")
@@ -152,10 +154,10 @@ def answer_item(project_id: str, ref: str) -> Any:
         if form.owner_email.data:
             owner = accounts.user_by_email(session, form.owner_email.data)
             if owner is None or not owner.active:
-                form.owner_email.errors = ["There is no active account with this email address"]
+                form.owner_email.errors = [_("There is no active account with this email address")]
         if not form.errors:
             _save_answer(session, checklist, item, form, owner)
-            flash(f"Your answer to ‘{item.text}’ was saved.", "success")
+            flash(_("Your answer to ‘%(item)s’ was saved.", item=item.text), "success")
             return redirect(url_for(".project_checklist", project_id=project.id) + f"#item-{_anchor(ref)}")
     return render(
         "checklists/answer.html",
@@ -230,9 +232,10 @@ def _save_answer(
 
 
 def _change_summary(before: tuple[Any, ...], answer: Answer, item: cl.ItemView, owner: User | None) -> str:
+    """What changed, stored in the history as written (in English, like the audit log)."""
     parts = []
     if before[0] != answer.status or before[1] != answer.reason:
-        text = cl.STATUS_LABELS[answer.status]
+        text = cl.in_english(cl.STATUS_LABELS[answer.status])
         if answer.status == "not_applicable":
             text += f" because: {answer.reason}"
         parts.append(f"answer: {text}")
@@ -313,7 +316,7 @@ def portfolio() -> Any:
     )
     # one row each from the stored progress; a project nobody has opened since it was started (or
     # since this plugin was upgraded) is attached and counted now, once
-    overdue = _overdue_counts(session, [project.id for project, _ in page.items], on)
+    overdue = _overdue_counts(session, [project.id for project, _record in page.items], on)
     rows = []
     for project, record in page.items:
         if record is None or record.status_at is None:
@@ -377,15 +380,19 @@ def _first_stage_chart(session: Any) -> Chart:
     total_projects = int(session.exec(select(func.count()).select_from(Project)).one())
     decided = sum(v for k, v in counts.items() if k)
     bars = [
-        Bar(s.capitalize() + (" (after design)" if cl.first_stage_is_late(s) else ""),
-            float(counts.get(s, 0)), str(counts.get(s, 0)))
+        Bar(_("%(stage)s (after design)", stage=s.capitalize()) if cl.first_stage_is_late(s)
+            else s.capitalize(), float(counts.get(s, 0)), str(counts.get(s, 0)))
         for s in stages()
     ]
-    bars.append(Bar("Not decided yet", float(total_projects - decided), str(total_projects - decided)))
+    bars.append(Bar(_("Not decided yet"), float(total_projects - decided), str(total_projects - decided)))
     early = sum(int(counts.get(s, 0)) for s in stages() if s and not cl.first_stage_is_late(s))
-    summary = (f"{early} of {total_projects} projects involve people who use services by the design stage; "
-               f"{total_projects - decided} have not decided yet.")
-    return Chart("chart-first-stage", "When people are first involved", summary, "Stage", "Projects", bars)
+    summary = ngettext("%(early)d of %(num)d projects involve people who use services by the design stage; "
+                       "%(undecided)d have not decided yet.",
+                       "%(early)d of %(num)d projects involve people who use services by the design stage; "
+                       "%(undecided)d have not decided yet.",
+                       total_projects, early=early, undecided=total_projects - decided)
+    return Chart("chart-first-stage", _("When people are first involved"), summary, _("Stage"), _("Projects"),
+                 bars)
 
 
 def _progress_chart(session: Any) -> Chart:
@@ -401,13 +408,15 @@ def _progress_chart(session: Any) -> Chart:
     for stage in stages():
         projects, done, total = found.get(stage, (0, 0, 0))
         percent = round(100 * done / total) if total else 0
-        noun = "project" if projects == 1 else "projects"
-        bars.append(Bar(f"{stage.capitalize()} ({projects} {noun})", float(percent) if projects else 0.0,
-                        f"{percent}% ({done} of {total} items)" if projects else "no projects"))
-    done_all = sum(done for _, done, _ in found.values())
-    total_all = sum(total for _, _, total in found.values())
-    summary = (f"Across every project, {done_all} of {total_all} checklist items are done. "
-               "Each bar is the share of items done by the projects at that stage.") if total_all else (
-        "No project has a checklist yet.")
-    return Chart("chart-progress", "Checklist progress by stage", summary, "Stage", "Items done", bars,
-                 full=100)
+        label = ngettext("%(stage)s (%(num)d project)", "%(stage)s (%(num)d projects)", projects,
+                         stage=stage.capitalize())
+        bars.append(Bar(label, float(percent) if projects else 0.0,
+                        _("%(percent)d%% (%(done)d of %(total)d items)", percent=percent, done=done,
+                          total=total) if projects else _("no projects")))
+    done_all = sum(done for _stage, done, _total in found.values())
+    total_all = sum(total for _stage, _done, total in found.values())
+    summary = _("Across every project, %(done)d of %(total)d checklist items are done. "
+                "Each bar is the share of items done by the projects at that stage.",
+                done=done_all, total=total_all) if total_all else _("No project has a checklist yet.")
+    return Chart("chart-progress", _("Checklist progress by stage"), summary, _("Stage"), _("Items done"),
+                 bars, full=100)

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from coprod_portal.db import get_session
 from coprod_portal.hookspecs import hookimpl
+from coprod_portal.i18n import _, _l
 from coprod_portal.permissions import can
 from coprod_portal.types import Migrations, NavItem, Permission, ProjectPanel, Suggestion
 
@@ -50,9 +51,11 @@ def portal_migrations() -> Migrations:
 @hookimpl
 def portal_permissions() -> list[Permission]:
     return [
-        Permission("practice.view", "Read the practice examples published for you", ()),
-        Permission("practice.write", "Write practice examples, and co-write those you are invited to", ()),
-        Permission("practice.review", "Review practice examples: publish, ask for changes, decline", LEADS),
+        Permission("practice.view", _l("Read the practice examples published for you"), ()),
+        Permission("practice.write", _l("Write practice examples, and co-write those you are invited to"),
+                   ()),
+        Permission("practice.review", _l("Review practice examples: publish, ask for changes, decline"),
+                   LEADS),
     ]
 
 
@@ -67,7 +70,7 @@ def portal_permission_allowed(user: Any, action: str, obj: Any) -> bool | None:
 
 @hookimpl
 def portal_nav_items(user: Any) -> list[NavItem]:
-    return [NavItem("Practice examples", "plugin_practice.index", order=40, permission="practice.view")]
+    return [NavItem(_l("Practice examples"), "plugin_practice.index", order=40, permission="practice.view")]
 
 
 @hookimpl
@@ -98,7 +101,7 @@ def portal_project_panels(project: Any, user: Any) -> list[ProjectPanel] | None:
     examples = [e for e in access.published_for(get_session(), user) if e.stage == project.stage]
     html = render_template("practice/_panel.html", project=project, examples=examples[:MAX_SUGGESTIONS],
                            may_write=can(user, "practice.write"))
-    return [ProjectPanel("How others did it", Markup(html), order=60)]
+    return [ProjectPanel(_("How others did it"), Markup(html), order=60)]
 
 
 @hookimpl

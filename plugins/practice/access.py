@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from coprod_portal.i18n import _l
 from coprod_portal.permissions import can
 
 from .models import PracticeCoauthor, PracticeExample
@@ -18,16 +19,16 @@ from .models import PracticeCoauthor, PracticeExample
 PLUGIN = "practice"
 STAFF_ROLES = frozenset({"admin", "coproduction_lead", "safeguarding_lead", "hr", "staff"})
 STATUSES = {
-    "draft": "Draft",
-    "in_review": "Waiting for review",
-    "changes_requested": "Changes asked for",
-    "published": "Published",
-    "declined": "Declined",
+    "draft": _l("Draft"),
+    "in_review": _l("Waiting for review"),
+    "changes_requested": _l("Changes asked for"),
+    "published": _l("Published"),
+    "declined": _l("Declined"),
 }
 VISIBILITIES = {
-    "staff": "Staff only",
-    "staff_and_members": "Staff and network members",
-    "public": "Everyone, on the public page and feed",
+    "staff": _l("Staff only"),
+    "staff_and_members": _l("Staff and network members"),
+    "public": _l("Everyone, on the public page and feed"),
 }
 # Statuses in which the writers may still change the text and invite co-authors.
 EDITABLE = frozenset({"draft", "changes_requested"})

@@ -6,12 +6,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from coprod_portal.i18n import _, _l
 from coprod_portal.types import ErasureReport, SubjectRecords
 
 from .access import STATUSES
 from .models import PracticeCoauthor, PracticeExample
 
-SECTION = "Practice examples"
+SECTION = _l("Practice examples")
 
 
 def export(session: Session, person: Any) -> SubjectRecords | None:
@@ -20,22 +21,24 @@ def export(session: Session, person: Any) -> SubjectRecords | None:
     records: list[dict[str, Any]] = []
     for example in session.exec(select(PracticeExample).where(PracticeExample.author_id == person.user_id)
                                 .order_by(col(PracticeExample.created_at))):
-        records.append({"Practice example you wrote": example.title, "Status": STATUSES[example.status],
-                        "Contact given": example.contact or None, "Started on": example.created_at.date()})
+        records.append({_("Practice example you wrote"): example.title,
+                        _("Status"): str(STATUSES[example.status]),
+                        _("Contact given"): example.contact or None,
+                        _("Started on"): example.created_at.date()})
     for row in session.exec(select(PracticeCoauthor).where(PracticeCoauthor.user_id == person.user_id)):
         example = session.get(PracticeExample, row.example_id)
         records.append({
-            "Practice example you co-wrote": example.title if example else None,
-            "Your part, in your words": row.words or None,
-            "Invited on": row.invited_at.date(),
-            "You agreed on": row.agreed_at.date() if row.agreed_at else None,
-            "You withdrew your consent on": row.withdrawn_at.date() if row.withdrawn_at else None,
+            _("Practice example you co-wrote"): example.title if example else None,
+            _("Your part, in your words"): row.words or None,
+            _("Invited on"): row.invited_at.date(),
+            _("You agreed on"): row.agreed_at.date() if row.agreed_at else None,
+            _("You withdrew your consent on"): row.withdrawn_at.date() if row.withdrawn_at else None,
         })
     reviewed = select(PracticeExample).where(PracticeExample.reviewed_by_id == person.user_id)
     for example in session.exec(reviewed):
-        records.append({"Practice example you reviewed": example.title,
-                        "Your note": example.review_note or None})
-    return SubjectRecords(SECTION, tuple(records)) if records else None
+        records.append({_("Practice example you reviewed"): example.title,
+                        _("Your note"): example.review_note or None})
+    return SubjectRecords(str(SECTION), tuple(records)) if records else None
 
 
 def erase(session: Session, person: Any) -> ErasureReport | None:
@@ -65,11 +68,11 @@ def erase(session: Session, person: Any) -> ErasureReport | None:
         example.reviewed_by_id = None
         session.add(example)
     return ErasureReport(
-        SECTION,
-        erased=("Your parts of practice examples you co-wrote, in your words, and your consent to them",
-                "Practice examples you wrote that were not published",
-                "Your name on examples you wrote or reviewed",
-                "Examples you co-wrote go back to draft, so their writers check your part is gone"),
-        kept=(("Published practice examples you wrote, without your name or contact",
-               "They tell others what was learned, and name nobody."),) if kept else (),
+        str(SECTION),
+        erased=(_("Your parts of practice examples you co-wrote, in your words, and your consent to them"),
+                _("Practice examples you wrote that were not published"),
+                _("Your name on examples you wrote or reviewed"),
+                _("Examples you co-wrote go back to draft, so their writers check your part is gone")),
+        kept=((_("Published practice examples you wrote, without your name or contact"),
+               _("They tell others what was learned, and name nobody.")),) if kept else (),
     )

@@ -9,6 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 
 from coprod_portal.db import get_session
+from coprod_portal.i18n import _
 from coprod_portal.permissions import can
 from coprod_portal.search import MAX_RESULTS_PER_GROUP, contains, snippet
 from coprod_portal.types import SearchResult
@@ -29,8 +30,10 @@ def results(query: str, user: Any) -> list[SearchResult]:
     rows = access.coauthors(session, (e.id for e in found))
     shown = [e for e in found if access.may_read(user, e, rows[e.id])
              and (access.consents_stand(rows[e.id]) or access.is_writer(user, e, rows[e.id]))]
-    return [SearchResult(f"Practice example: {e.title}", url_for("plugin_practice.view", example_id=e.id),
-                         snippet(_matching_text(e, query), query), group="Practice examples") for e in shown]
+    return [SearchResult(_("Practice example: %(title)s", title=e.title),
+                         url_for("plugin_practice.view", example_id=e.id),
+                         snippet(_matching_text(e, query), query), group=_("Practice examples"))
+            for e in shown]
 
 
 def _matching_text(example: PracticeExample, query: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from coprod_portal import accounts, audit, notifications
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.i18n import _
 from coprod_portal.pages import wants_easy_read
 from coprod_portal.permissions import require
 from coprod_portal.projects import RUNGS, Project, stages
@@ -21,6 +23,7 @@ from coprod_portal.projects import RUNGS, Project, stages
 from . import access
 from .access import PLUGIN, STATUSES, VISIBILITIES
 from .forms import ExampleForm, FilterForm, InviteForm, ReviewForm, SignOffForm, tag_list
+from .language import in_english, in_language_of
 from .models import PracticeCoauthor, PracticeExample
 
 bp = Blueprint("plugin_practice", __name__, url_prefix="/practice", template_folder="templates",
@@ -35,12 +38,15 @@ def _record(action: str, example: PracticeExample, detail: str = "") -> None:
                  plugin=PLUGIN, detail=detail)
 
 
-def _tell(user_ids: list[str | None], title: str, body: str, example: PracticeExample,
+def _tell(user_ids: list[str | None], message: Callable[[], tuple[str, str]], example: PracticeExample,
           endpoint: str = ".view") -> None:
-    """An inbox message to each person (never the one acting), saved when the caller commits."""
+    """An inbox message to each person (never the one acting), saved when the caller commits;
+    ``message`` gives its (title, body), asked once per person in that person's language."""
     link = url_for(endpoint, example_id=example.id)
     for user_id in dict.fromkeys(u for u in user_ids if u and u != current_user.id):
-        notifications.send(user_id, title, body, link=link, category="practice")
+        with in_language_of(get_session(), user_id):
+            title, body = message()
+            notifications.send(user_id, title, body, link=link, category="practice")
 
 
 def _render(template: str, form: Any, **context: Any) -> Any:
@@ -148,7 +154,7 @@ def new() -> Any:
         get_session().add(example)
         _record("started a practice example", example)
         get_session().commit()
-        flash("Your practice example was saved as a draft. Invite co-authors, then send it for review.",
+        flash(_("Your practice example was saved as a draft. Invite co-authors, then send it for review."),
               "success")
         return redirect(url_for(".view", example_id=example.id))
     return _render("practice/form.html", form, example=None, project=project)
@@ -176,8 +182,8 @@ def edit(example_id: str) -> Any:
         asked = _ask_to_sign_off_again(example, rows) if changed else []
         get_session().add(example)
         get_session().commit()
-        again = " Co-authors who had signed off are asked to read it and sign off again." if asked else ""
-        flash("Your changes were saved." + again, "success")
+        flash(_("Your changes were saved. Co-authors who had signed off are asked to read it and sign off "
+                "again.") if asked else _("Your changes were saved."), "success")
         return redirect(url_for(".view", example_id=example.id))
     return _render("practice/form.html", form, example=example, project=None)
 
@@ -188,8 +194,9 @@ def _ask_to_sign_off_again(example: PracticeExample, rows: list[PracticeCoauthor
     for row in asked:
         row.agreed_at = None
         get_session().add(row)
-    _tell([r.user_id for r in asked], "A practice example you co-wrote was changed",
-          f"‘{example.title}’ was changed. Read it and sign off your part again.", example)
+    _tell([r.user_id for r in asked], lambda: (
+        _("A practice example you co-wrote was changed"),
+        _("‘%(title)s’ was changed. Read it and sign off your part again.", title=example.title)), example)
     return [r.user_id for r in asked]
 
 
@@ -205,18 +212,20 @@ def invite(example_id: str) -> Any:
         session = get_session()
         person = accounts.user_by_email(session, form.email.data or "")
         if person is None or not person.active:
-            form.email.errors = ["There is no active portal account with this e-mail address"]
+            form.email.errors = [_("There is no active portal account with this e-mail address")]
         elif person.id == example.author_id or any(r.user_id == person.id for r in rows):
-            form.email.errors = [f"{person.display_name} is already writing this example"]
+            form.email.errors = [_("%(name)s is already writing this example", name=person.display_name)]
         else:
             session.add(PracticeCoauthor(example_id=example.id, user_id=person.id))
             _record("invited a co-author to a practice example", example)
-            _tell([person.id], "You are invited to co-write a practice example",
-                  f"{current_user.display_name} asks you to write ‘{example.title}’ with them. Read it, "
-                  "change it if you want, and sign off your part in your own words.", example)
+            _tell([person.id], lambda: (
+                _("You are invited to co-write a practice example"),
+                _("%(name)s asks you to write ‘%(title)s’ with them. Read it, change it if you want, and "
+                  "sign off your part in your own words.", name=current_user.display_name,
+                  title=example.title)), example)
             session.commit()
-            flash(f"{person.display_name} was invited. They can now edit the example and sign it off.",
-                  "success")
+            flash(_("%(name)s was invited. They can now edit the example and sign it off.",
+                    name=person.display_name), "success")
             return redirect(url_for(".view", example_id=example.id))
     return _render("practice/invite.html", form, example=example)
 
@@ -236,7 +245,7 @@ def sign_off(example_id: str) -> Any:
         get_session().add(mine)
         _record("signed off a practice example as co-author", example)
         get_session().commit()
-        flash("Thank you: your part and your agreement are recorded.", "success")
+        flash(_("Thank you: your part and your agreement are recorded."), "success")
         return redirect(url_for(".view", example_id=example.id))
     return _render("practice/sign_off.html", form, example=example)
 
@@ -251,10 +260,11 @@ def withdraw(example_id: str) -> Any:
     mine.withdrawn_at = utcnow()
     get_session().add(mine)
     _record("withdrew consent to a practice example", example)
-    _tell([example.author_id], "A co-author withdrew their consent",
-          f"Nobody else can read ‘{example.title}’ until you remove their part.", example)
+    _tell([example.author_id], lambda: (
+        _("A co-author withdrew their consent"),
+        _("Nobody else can read ‘%(title)s’ until you remove their part.", title=example.title)), example)
     get_session().commit()
-    flash("Your consent is withdrawn. Nobody else can read the example until your part is removed.",
+    flash(_("Your consent is withdrawn. Nobody else can read the example until your part is removed."),
           "success")
     return redirect(url_for(".view", example_id=example.id))
 
@@ -278,8 +288,8 @@ def remove_coauthor(example_id: str, user_id: str) -> Any:
     session.add(example)
     _record("removed a co-author's part from a practice example", example)
     session.commit()
-    flash("Their part was removed. Check the text tells nothing more of it, then send it for review again.",
-          "success")
+    flash(_("Their part was removed. Check the text tells nothing more of it, then send it for review "
+            "again."), "success")
     return redirect(url_for(".view", example_id=example.id))
 
 
@@ -292,17 +302,18 @@ def submit(example_id: str) -> Any:
     waiting = [r for r in rows if not r.stands]
     if waiting:
         names = _names({r.user_id for r in waiting})
-        flash("It cannot go for review until every co-author has signed off. Still to sign off: "
-              + ", ".join(sorted(names.values())) + ".", "error")
+        flash(_("It cannot go for review until every co-author has signed off. Still to sign off: "
+                "%(names)s.", names=", ".join(sorted(names.values()))), "error")
         return redirect(url_for(".view", example_id=example.id))
     example.status, example.updated_at = "in_review", utcnow()
     get_session().add(example)
     _record("sent a practice example for review", example)
-    notifications.send_to_role("coproduction_lead", "A practice example is waiting for review",
-                               f"‘{example.title}’ was sent for review.",
-                               link=url_for(".review", example_id=example.id), category="practice")
+    with in_language_of(get_session(), None):  # to every lead at once: the portal's default language
+        notifications.send_to_role("coproduction_lead", _("A practice example is waiting for review"),
+                                   _("‘%(title)s’ was sent for review.", title=example.title),
+                                   link=url_for(".review", example_id=example.id), category="practice")
     get_session().commit()
-    flash("It was sent to the co-production lead for review.", "success")
+    flash(_("It was sent to the co-production lead for review."), "success")
     return redirect(url_for(".view", example_id=example.id))
 
 
@@ -315,13 +326,15 @@ def submit(example_id: str) -> Any:
 def review(example_id: str) -> Any:
     example, rows = _load(example_id)
     if example.status != "in_review":
-        flash(f"This example is not waiting for review: it is ‘{STATUSES[example.status]}’.", "info")
+        flash(_("This example is not waiting for review: it is ‘%(status)s’.",
+                status=STATUSES[example.status]), "info")
         return redirect(url_for(".view", example_id=example.id))
     form = ReviewForm()
     if form.validate_on_submit():
         decision = form.decision.data
         if decision == "publish" and not all(r.stands for r in rows):
-            form.decision.errors = ["A co-author has not signed off or has withdrawn: it cannot be published"]
+            form.decision.errors = [
+                _("A co-author has not signed off or has withdrawn: it cannot be published")]
         else:
             _decide(example, decision or "", (form.note.data or "").strip())
             return redirect(url_for(".view", example_id=example.id))
@@ -338,15 +351,22 @@ def _decide(example: PracticeExample, decision: str, note: str) -> None:
     get_session().add(example)
     action = {"publish": "published a practice example", "changes": "asked for changes to a practice example",
               "decline": "declined a practice example"}[decision]
-    shown_to = f"visibility: {VISIBILITIES[example.visibility]}" if decision == "publish" else ""
+    shown_to = f"visibility: {in_english(VISIBILITIES[example.visibility])}" if decision == "publish" else ""
     _record(action, example, shown_to)
     rows = access.coauthors(get_session(), [example.id])[example.id]
-    state = STATUSES[example.status]
-    _tell([example.author_id, *(r.user_id for r in rows)], f"Practice example: {state.lower()}",
-          f"‘{example.title}’: {state}." + (f" The note says: {note}" if note else ""), example)
+    _tell([example.author_id, *(r.user_id for r in rows)], lambda: _decision_message(example, note), example)
     get_session().commit()
-    flash({"publish": "The example is published.", "changes": "The writers were asked for changes.",
-           "decline": "The example was declined."}[decision], "success")
+    flash({"publish": _("The example is published."), "changes": _("The writers were asked for changes."),
+           "decline": _("The example was declined.")}[decision], "success")
+
+
+def _decision_message(example: PracticeExample, note: str) -> tuple[str, str]:
+    state = str(STATUSES[example.status])
+    title = _("Practice example: %(state)s", state=state.lower())
+    if note:
+        return title, _("‘%(title)s’: %(state)s. The note says: %(note)s", title=example.title, state=state,
+                        note=note)
+    return title, _("‘%(title)s’: %(state)s.", title=example.title, state=state)
 
 
 # --- without signing in --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 from coprod_portal.db import get_session
 from coprod_portal.hookspecs import hookimpl
+from coprod_portal.i18n import _, _l
 from coprod_portal.permissions import can
 from coprod_portal.types import (
     ChecklistItem,
@@ -80,11 +81,12 @@ def portal_blueprints(app: Flask) -> Any:
 
 @hookimpl
 def portal_nav_items(user: Any) -> list[NavItem]:
-    return [NavItem("Board", "plugin_governance.index", order=60, permission="governance.view")]
+    return [NavItem(_l("Board"), "plugin_governance.index", order=60, permission="governance.view")]
 
 
 @hookimpl
 def portal_roles() -> list[Role]:
+    # plain text: the core joins role labels as strings (the demo's list of accounts)
     return [Role("governance_secretary", "Board secretary",
                  "Keeps the register of trustees and records their consent to be counted.")]
 
@@ -93,13 +95,13 @@ def portal_roles() -> list[Role]:
 def portal_permissions() -> list[Permission]:
     everyone = ("admin", "coproduction_lead", "safeguarding_lead", "hr", "staff")
     return [
-        Permission("governance.view", "See the board, its committees and the board's figure", everyone),
-        Permission("governance.manage", "Add trustees and committee members, change their terms",
+        Permission("governance.view", _l("See the board, its committees and the board's figure"), everyone),
+        Permission("governance.manage", _l("Add trustees and committee members, change their terms"),
                    ("admin", "governance_secretary")),
         Permission("governance.record_consent",
-                   "Record or withdraw a trustee's consent to be counted as having lived experience",
+                   _l("Record or withdraw a trustee's consent to be counted as having lived experience"),
                    ("governance_secretary",)),
-        Permission("governance.record_briefing", "Record that the board was told about a project",
+        Permission("governance.record_briefing", _l("Record that the board was told about a project"),
                    ("admin", "coproduction_lead", "governance_secretary")),
     ]
 
@@ -123,7 +125,7 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
     if not can(user, "governance.view"):
         return []
     figure = board_figure(get_session())
-    return [DashboardCard("Board and governance", figure.sentence, "See the board",
+    return [DashboardCard(_("Board and governance"), figure.sentence, _("See the board"),
                           "plugin_governance.index", order=60)]
 
 
@@ -132,16 +134,17 @@ def portal_checklist_sections(project: Any) -> list[ChecklistSection]:
     informed = get_session().exec(select(GovernanceBriefing.id).where(
         GovernanceBriefing.project_id == project.id)).first() is not None
     stage = current_app.config["PLUGIN_GOVERNANCE"]["board_informed_by_stage"]
-    item = ChecklistItem("board_informed", "The board has been told about this project",
-                         hint="Record the board meeting in the ‘Board’ section of the project's page.",
+    item = ChecklistItem("board_informed", _("The board has been told about this project"),
+                         hint=_("Record the board meeting in the ‘Board’ section of the project's page."),
                          met=informed)
-    return [ChecklistSection("governance", "Board and governance", stage, (item,))]
+    return [ChecklistSection("governance", _("Board and governance"), stage, (item,))]
 
 
 @hookimpl
 def portal_training_modules() -> list[TrainingModule]:
-    return [TrainingModule("governance.board_figure", "How we count lived experience on our board",
-                           "Why the board's figure is counted only with consent and shown only as a total.",
+    return [TrainingModule("governance.board_figure", _l("How we count lived experience on our board"),
+                           _l("Why the board's figure is counted only with consent and shown only as a "
+                              "total."),
                            "plugin_governance.about")]
 
 
@@ -154,7 +157,7 @@ def portal_project_panels(project: Any, user: Any) -> list[ProjectPanel] | None:
         .order_by(col(GovernanceBriefing.briefed_on).desc())).all()
     html = render_template("governance/_project_panel.html", project=project, briefings=briefings,
                            may_record=can(user, "governance.record_briefing"))
-    return [ProjectPanel("Board", Markup(html), order=80)]
+    return [ProjectPanel(_("Board"), Markup(html), order=80)]
 
 
 @hookimpl

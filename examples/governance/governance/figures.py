@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from coprod_portal.db import utcnow
+from coprod_portal.i18n import _, ngettext
 from coprod_portal.pages import local_time, small_number
 from sqlmodel import Session, col, select
 
@@ -38,10 +39,14 @@ class BoardFigure:
     @property
     def sentence(self) -> str:
         if self.trustees == 0:
-            return "There are no current trustees on record."
-        noun = "trustee" if self.trustees == 1 else "trustees"
-        verb = "has" if self.shown == "1" else "have"
-        return f"{self.shown} of our {self.trustees} {noun} {verb} lived experience of using services."
+            return _("There are no current trustees on record.")
+        if self.shown == "1":  # "1 of our 15 trustees has": the verb agrees with the one counted
+            return ngettext("%(shown)s of our %(num)d trustee has lived experience of using services.",
+                            "%(shown)s of our %(num)d trustees has lived experience of using services.",
+                            self.trustees, shown=self.shown)
+        return ngettext("%(shown)s of our %(num)d trustee have lived experience of using services.",
+                        "%(shown)s of our %(num)d trustees have lived experience of using services.",
+                        self.trustees, shown=self.shown)
 
     @property
     def may_be_published(self) -> bool:

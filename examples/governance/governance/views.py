@@ -7,9 +7,11 @@ from typing import Any
 from coprod_portal import audit
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.i18n import DEFAULT_LANGUAGE, _, _l, locale_code
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 from sqlmodel import col, select
 
@@ -43,12 +45,19 @@ def _render(template: str, form: Any, **context: Any) -> Any:
 
 
 def body_label(body: str) -> str:
-    return "Board of trustees" if body == BOARD else body
+    """The board's name in the reader's language; a committee's name as the organisation set it."""
+    return str(_l("Board of trustees")) if body == BOARD else body
 
 
 @bp.app_template_filter("governance_role")
 def role_label(role: str) -> str:
-    return ROLES.get(role, role)
+    return str(ROLES.get(role, role))
+
+
+def _seat_detail(seat: GovernanceSeat) -> str:
+    """A seat as the audit log stores it: in English, whoever acts (it is a record, not a page)."""
+    with force_locale(locale_code(DEFAULT_LANGUAGE)):
+        return f"{role_label(seat.role)}, {body_label(seat.body)}"
 
 
 # --- the board -------------------------------------------------------------------------------
@@ -106,9 +115,9 @@ def new_person() -> Any:
         session.flush()  # the person's row first: the seat refers to it
         session.add(seat)
         _record("added a person to the board register", "governance_person", person.id, person.name,
-                f"{role_label(seat.role)}, {body_label(seat.body)}")
+                _seat_detail(seat))
         session.commit()
-        flash(f"{person.name} was added.", "success")
+        flash(_("%(name)s was added.", name=person.name), "success")
         return redirect(url_for(".person", person_id=person.id))
     return _render("governance/person_form.html", form)
 
@@ -143,10 +152,9 @@ def new_seat(person_id: str) -> Any:
         seat = GovernanceSeat(person_id=person.id, role=form.role.data)
         _fill_seat(seat, form)
         get_session().add(seat)
-        _record("added a seat", "governance_person", person.id, person.name,
-                f"{role_label(seat.role)}, {body_label(seat.body)}")
+        _record("added a seat", "governance_person", person.id, person.name, _seat_detail(seat))
         get_session().commit()
-        flash("The seat was added.", "success")
+        flash(_("The seat was added."), "success")
         return redirect(url_for(".person", person_id=person.id))
     return _render("governance/seat_form.html", form, person=person, seat=None)
 
@@ -163,9 +171,9 @@ def edit_seat(seat_id: str) -> Any:
     if form.validate_on_submit():
         _fill_seat(seat, form)
         _record("changed a seat", "governance_person", person.id, person.name,
-                f"{role_label(seat.role)}, {body_label(seat.body)}, ends {seat.ends_on or 'not set'}")
+                f"{_seat_detail(seat)}, ends {seat.ends_on or 'not set'}")
         get_session().commit()
-        flash("The seat was changed.", "success")
+        flash(_("The seat was changed."), "success")
         return redirect(url_for(".person", person_id=person.id))
     return _render("governance/seat_form.html", form, person=person, seat=seat)
 
@@ -183,7 +191,7 @@ def consent(person_id: str) -> Any:
     form = ConsentForm(data=_consent_data(record))
     if form.validate_on_submit():
         _save_consent(person, record, form)
-        flash(f"{person.name}'s consent was saved.", "success")
+        flash(_("%(name)s's consent was saved.", name=person.name), "success")
         return redirect(url_for(".person", person_id=person.id))
     _record("opened the lived-experience consent page", CONSENT_SUBJECT, person.id, person.name)
     session.commit()
@@ -226,7 +234,8 @@ def withdraw_consent(person_id: str) -> Any:
         session.delete(record)
         _record("withdrew consent to be counted (lived experience)", CONSENT_SUBJECT, person.id, person.name)
         session.commit()
-    flash(f"Consent withdrawn. Nothing about {person.name}'s lived experience is stored now.", "success")
+    flash(_("Consent withdrawn. Nothing about %(name)s's lived experience is stored now.", name=person.name),
+          "success")
     return redirect(url_for(".person", person_id=person.id))
 
 
@@ -249,6 +258,6 @@ def briefing(project_id: str) -> Any:
         _record("recorded that the board was told about a project", "project", project.id, project.title,
                 f"board meeting on {form.briefed_on.data:%d %B %Y}")
         session.commit()
-        flash("The board briefing was recorded.", "success")
+        flash(_("The board briefing was recorded."), "success")
         return redirect(url_for("projects.view", project_id=project.id))
     return _render("governance/briefing_form.html", form, project=project)
