@@ -7,15 +7,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from markupsafe import Markup, escape
 from sqlmodel import Session, col, select
 
-from coprod_portal import accounts, events, jobs
+from coprod_portal import accounts, events, i18n, jobs
+from coprod_portal.i18n import _, _l
 from coprod_portal.db import utcnow
 
 from .content import PACKAGED, packaged_content
 from .models import TrainingLaunch, TrainingModule, TrainingProgress, TrainingTrainer, TrainingVersion
 
 PLUGIN = "training"
+CONTENT_LANGUAGE = "en"  # the language of content that does not say (every module before languages)
+# the name of a captions track, by the language the captions are in
+CAPTIONS = {"en": _l("English captions"), "cy": _l("Welsh captions")}
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,30 @@ class Published:
 
     def lesson(self, key: str) -> dict[str, Any] | None:
         return next((lesson for lesson in self.lessons if lesson["key"] == key), None)
+
+    @property
+    def language(self) -> str:
+        """The language the trainer wrote this content in: pages mark its parts with it, so a
+        Welsh page showing English content announces the English as English (WCAG 3.1.2)."""
+        return content_language(self.content)
+
+    def in_its_language(self, text: str) -> Markup:
+        """A piece of the content inside a sentence of the page, marked with the content's
+        language when that differs from the page's."""
+        if self.language == i18n.language():
+            return escape(text)
+        return Markup('<span lang="%s">%s</span>') % (self.language, text)
+
+    @property
+    def captions_label(self) -> str:
+        """What a video's captions track is called, in the page's language."""
+        return str(CAPTIONS.get(self.language, self.language))
+
+
+def content_language(content: dict[str, Any]) -> str:
+    """The language a module's content records, English when it records none or an unknown one."""
+    code = i18n.language_of(content.get("language"))
+    return code or CONTENT_LANGUAGE
 
 
 def install_packaged(session: Session) -> int:
@@ -168,11 +197,12 @@ def mark(content: dict[str, Any], answers: dict[str, str]) -> Marked:
     for question in content["quiz"]:
         given = answers.get(question["key"], "")
         if not given:
-            problems[question["key"]] = f"Choose an answer to: {question['question']}"
+            problems[question["key"]] = _("Choose an answer to: %(question)s", question=question["question"])
         elif given not in {option["key"] for option in question["options"]}:
-            problems[question["key"]] = (
-                f"The answer sent for “{question['question']}” is not one of "
-                "its options. Choose one of the options shown."
+            problems[question["key"]] = _(
+                "The answer sent for “%(question)s” is not one of its options. Choose one of the "
+                "options shown.",
+                question=question["question"],
             )
     if problems:
         raise AnswerProblem(problems)
@@ -181,7 +211,7 @@ def mark(content: dict[str, Any], answers: dict[str, str]) -> Marked:
         chosen = answers[question["key"]]
         text = next(o["text"] for o in question["options"] if o["key"] == chosen)
         feedback.append((question, text, chosen == question["answer"]))
-    score = sum(1 for _, _, right in feedback if right)
+    score = sum(1 for _question, _chosen, right in feedback if right)
     return Marked(score, len(feedback), score >= content.get("pass_mark", len(feedback)), feedback)
 
 

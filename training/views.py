@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from coprod_portal import audit, events, pages
 from coprod_portal.db import get_session
+from coprod_portal.i18n import _
 from coprod_portal.permissions import can, require
 
 from . import course, module_form
@@ -195,7 +196,7 @@ def certificate(key: str) -> Any:
     found = _course(key)
     progress = course.progress_for(get_session(), current_user, key)
     if progress is None or progress.completed_at is None:
-        flash("You get a certificate when you pass the module's check.", "info")
+        flash(_("You get a certificate when you pass the module's check."), "info")
         return redirect(url_for(".module", key=key))
     credits = sorted({c["name"] for lesson in found.lessons for c in lesson.get("credits", [])})
     return render_template(
@@ -203,7 +204,7 @@ def certificate(key: str) -> Any:
         course=found,
         progress=progress,
         credits=credits,
-        name=current_user.display_name or "Learner",
+        name=current_user.display_name or _("Learner"),
     )
 
 
