@@ -11,8 +11,8 @@ from markupsafe import Markup, escape
 from sqlmodel import Session, col, select
 
 from coprod_portal import accounts, events, i18n, jobs
-from coprod_portal.i18n import _, _l
 from coprod_portal.db import utcnow
+from coprod_portal.i18n import _, _l
 
 from .content import PACKAGED, packaged_content
 from .models import TrainingLaunch, TrainingModule, TrainingProgress, TrainingTrainer, TrainingVersion
@@ -21,6 +21,8 @@ PLUGIN = "training"
 CONTENT_LANGUAGE = "en"  # the language of content that does not say (every module before languages)
 # the name of a captions track, by the language the captions are in
 CAPTIONS = {"en": _l("English captions"), "cy": _l("Welsh captions")}
+# the languages a trainer may write a module in, named in the page's language
+CONTENT_LANGUAGES = {"en": _l("English"), "cy": _l("Welsh")}
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from sqlmodel import Session, col, select
 
 from coprod_portal import audit
 from coprod_portal.db import utcnow
-from coprod_portal.i18n import _, _l
+from coprod_portal.i18n import _, _l, number
 
 from . import keys
 from .course import PLUGIN
@@ -269,7 +269,7 @@ def _send(
             raise Refusal(
                 _("The LMS did not answer in time"),
                 _("%(host)s did not answer within %(seconds)s seconds.", host=lms_host,
-                  seconds=f"{timeout:g}"),
+                  seconds=number(timeout)),
                 LMS_ADVICE,
                 status=504,
             ) from exc

@@ -316,7 +316,8 @@ def _platform_for(session: Session, body: dict[str, t.Any]) -> TrainingPlatform:
     iss = body.get("iss")
     if not isinstance(iss, str) or not iss:
         raise Refusal(
-            _("The launch token does not say which LMS sent it"), _("The “iss” claim is missing."), ADMIN_ADVICE
+            _("The launch token does not say which LMS sent it"), _("The “iss” claim is missing."),
+            ADMIN_ADVICE,
         )
     tool_conf = DbToolConf(session)
     audiences = _audiences(body)
@@ -482,7 +483,8 @@ def _check_message(claims: dict[str, t.Any]) -> None:
                 validator.validate(claims)
     except LtiException as exc:
         raise Refusal(
-            _("The launch is missing information"), _("The LMS's launch failed a check: %(problem)s.", problem=str(exc)),
+            _("The launch is missing information"),
+            _("The LMS's launch failed a check: %(problem)s.", problem=str(exc)),
             ADMIN_ADVICE,
         ) from exc
 

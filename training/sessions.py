@@ -49,7 +49,9 @@ def _session_day(form: Any, field: Any) -> None:
             raise ValidationError(_("Enter the date of the session"))
         return
     if field.data > today():
-        raise ValidationError(_("The date must be today or earlier: record a session after it has taken place"))
+        raise ValidationError(
+            _("The date must be today or earlier: record a session after it has taken place")
+        )
 
 
 def _hours(form: Any, field: Any) -> None:
@@ -286,14 +288,11 @@ def module_sessions(key: str) -> Any:
 def _recorded_message(live: TrainingLiveSession, trainers: int, waiting: int) -> str:
     day = long_date(live.on)
     if waiting:
-        return ngettext(
-            "The session of %(day)s was recorded. %(waiting)s of its %(num)d trainer delivery could "
-            "not be recorded as involvement yet (the network plugin is off); the portal keeps it "
-            "and tries again every hour.",
-            "The session of %(day)s was recorded. %(waiting)s of its %(num)d trainer deliveries could "
+        return _(
+            "The session of %(day)s was recorded. %(waiting)s of its %(count)s trainer deliveries could "
             "not be recorded as involvement yet (the network plugin is off); the portal keeps them "
             "and tries again every hour.",
-            trainers, day=day, waiting=waiting,
+            day=day, waiting=waiting, count=trainers,
         )
     return ngettext(
         "The session of %(day)s was recorded: %(num)d trainer delivery was sent to the "
