@@ -22,7 +22,7 @@ from coprod_portal.i18n import _, _l
 from coprod_portal.permissions import can, ensure, require
 
 from . import grades, module_form
-from .course import CONTENT_LANGUAGES, PLUGIN, content_language
+from .course import CONTENT_LANGUAGES, PLUGIN, content_language, translation_gaps
 from .models import TrainingDelivery, TrainingModule, TrainingTrainer, TrainingVersion
 from .views import bp
 
@@ -136,6 +136,9 @@ def _edit_page(
         letter=module_form.letter,
         content_languages=CONTENT_LANGUAGES,
         content_language=content_language(content),
+        other_languages=[(code, name, bool(translation_gaps(content, (content.get("translations") or {})
+                                                                .get(code) or {})))
+                         for code, name in CONTENT_LANGUAGES.items() if code != content_language(content)],
         video_hosts=module_form.video_hosts(),
         video_limit=files.human_size(module_form.video_limit()),
         limits={"questions": module_form.MAX_QUESTIONS, "options": module_form.MAX_OPTIONS,
@@ -197,6 +200,56 @@ def _attach(
         problems["handout"] = refused.message
         return
     lesson.setdefault("handouts", []).append({"id": stored.id, "name": stored.filename})
+
+
+@bp.route("/authoring/<key>/languages/<language>", methods=["GET", "POST"])
+@require("training.author")
+def translate(key: str, language: str) -> Any:
+    """The module's texts in another language, kept in the draft with the module: reviewed and
+    published with it, and shown to learners who read that language once every text is there."""
+    module = _module(key, "training.author")
+    db = get_session()
+    draft = _draft(db, module)
+    content = json.loads(draft.content)
+    if language not in CONTENT_LANGUAGES or language == content_language(content):
+        abort(404)
+    if request.method == "GET":
+        db.commit()
+        version = (content.get("translations") or {}).get(language) or {}
+        return _translation_page(module, draft, content, language, version, {})
+    version = module_form.read_translation(content, request.form)
+    problems = module_form.translation_problems(content, version)
+    if problems:
+        db.commit()
+        return _translation_page(module, draft, content, language, version, problems), 400
+    content.setdefault("translations", {})[language] = version
+    _save_draft(db, module, draft, content)
+    name = CONTENT_LANGUAGES[language]
+    if translation_gaps(content, version):
+        flash(_("The %(language)s version was saved in draft version %(version)s. Learners see it once "
+                "every text is translated.", language=name, version=draft.number), "success")
+    else:
+        flash(_("The %(language)s version was saved in draft version %(version)s. It is complete: "
+                "learners who read %(language)s see it once this draft is published.",
+                language=name, version=draft.number), "success")
+    return redirect(url_for(".translate", key=key, language=language))
+
+
+def _translation_page(module: TrainingModule, draft: TrainingVersion, content: dict[str, Any],
+                      language: str, version: dict[str, Any], problems: dict[str, str]) -> str:
+    return render_template(
+        "training/translate.html",
+        module=module,
+        draft=draft,
+        content=content,
+        language=language,
+        language_name=CONTENT_LANGUAGES[language],
+        original_language=content_language(content),
+        values=module_form.translation_values(version),
+        gaps=translation_gaps(content, version),
+        problems=problems,
+        letter=module_form.letter,
+    )
 
 
 @bp.route("/authoring/<key>/submit", methods=["POST"])

@@ -323,3 +323,74 @@ def _check_question(question: dict[str, Any], number: int, problems: dict[str, s
         if len(question[field]) > LIMITS["feedback"]:
             problems[f"{prefix}-{field}"] = _("Keep feedback to %(most)s characters or fewer",
                                               most=LIMITS["feedback"])
+
+
+# --- a version in another language -------------------------------------------------------------
+
+
+def read_translation(content: dict[str, Any], form: Any) -> dict[str, Any]:
+    """A version of the content's texts in another language, from a form whose fields are named
+    as on the edit form (``title``, ``what-body``, ``quiz-q2-b-text``…). Only texts: the lessons,
+    questions and options, the right answers and the pass mark stay the module's own."""
+    version: dict[str, Any] = {"title": _text(form, "title"), "summary": _text(form, "summary"),
+                               "lessons": {}, "quiz": {}}
+    for lesson in content["lessons"]:
+        version["lessons"][lesson["key"]] = {
+            field: _text(form, f"{lesson['key']}-{field}") for field in ("title", "body", "easy_read")
+        }
+    for question in content["quiz"]:
+        prefix = f"quiz-{question['key']}"
+        version["quiz"][question["key"]] = {
+            **{field: _text(form, f"{prefix}-{field}") for field in ("question", "right", "wrong")},
+            "options": {
+                option["key"]: {field: _text(form, f"{prefix}-{option['key']}-{field}")
+                                for field in ("text", "feedback")}
+                for option in question["options"]
+            },
+        }
+    return version
+
+
+def translation_problems(content: dict[str, Any], version: dict[str, Any]) -> dict[str, str]:
+    """Texts too long to keep (the same limits as the module's own); gaps are not problems: a
+    version can be saved part-done, and is shown to learners once it is complete."""
+    problems: dict[str, str] = {}
+    for lesson in content["lessons"]:
+        if len(version["lessons"][lesson["key"]]["body"]) > MAX_BODY:
+            problems[f"{lesson['key']}-body"] = _("Keep a lesson's text to %(most)s characters or fewer",
+                                                  most=MAX_BODY)
+    for number, question in enumerate(content["quiz"], 1):
+        prefix, texts = f"quiz-{question['key']}", version["quiz"][question["key"]]
+        if len(texts["question"]) > LIMITS["question"]:
+            problems[f"{prefix}-question"] = _("Keep question %(number)s to %(most)s characters or fewer",
+                                               number=number, most=LIMITS["question"])
+        for field in ("right", "wrong"):
+            if len(texts[field]) > LIMITS["feedback"]:
+                problems[f"{prefix}-{field}"] = _("Keep feedback to %(most)s characters or fewer",
+                                                  most=LIMITS["feedback"])
+        for index, option in enumerate(question["options"]):
+            which = {"option": letter(index), "number": number}
+            if len(texts["options"][option["key"]]["text"]) > LIMITS["option"]:
+                problems[f"{prefix}-{option['key']}-text"] = _(
+                    "Keep option %(option)s of question %(number)s to %(most)s characters or fewer",
+                    most=LIMITS["option"], **which,
+                )
+            if len(texts["options"][option["key"]]["feedback"]) > LIMITS["feedback"]:
+                problems[f"{prefix}-{option['key']}-feedback"] = _(
+                    "Keep the feedback on option %(option)s of question %(number)s to %(most)s characters "
+                    "or fewer",
+                    most=LIMITS["feedback"], **which,
+                )
+    return problems
+
+
+def translation_values(version: dict[str, Any]) -> dict[str, str]:
+    """A version's texts by form field name, to fill the form in again."""
+    values = {"title": version.get("title", ""), "summary": version.get("summary", "")}
+    for key, texts in (version.get("lessons") or {}).items():
+        values.update({f"{key}-{field}": text for field, text in texts.items()})
+    for key, texts in (version.get("quiz") or {}).items():
+        values.update({f"quiz-{key}-{field}": text for field, text in texts.items() if field != "options"})
+        for option, option_texts in (texts.get("options") or {}).items():
+            values.update({f"quiz-{key}-{option}-{field}": text for field, text in option_texts.items()})
+    return {name: text for name, text in values.items() if isinstance(text, str)}

@@ -21,7 +21,7 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from coprod_portal import audit, events, pages
+from coprod_portal import audit, events, i18n, pages
 from coprod_portal.db import get_session
 from coprod_portal.i18n import _
 from coprod_portal.permissions import can, require
@@ -58,7 +58,7 @@ def _course(key: str) -> course.Published:
     found = course.for_learner(get_session(), current_user, key)
     if found is None:
         abort(404)
-    return found
+    return found.in_language(i18n.language())
 
 
 @bp.app_template_filter("training_body")
@@ -72,7 +72,7 @@ def index() -> Any:
     db = get_session()
     if course.install_packaged(db):
         db.commit()
-    modules = course.all_published(db)
+    modules = [m.in_language(i18n.language()) for m in course.all_published(db)]
     host = current_app.extensions["coprod_plugins"]
     others = [m for _, answer in host.call("portal_training_modules") for m in (answer or [])]
     return render_template(

@@ -18,6 +18,7 @@ from .test_authoring_content import EDIT, draft_content, post, publish
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 MODULE = "/training/modules/benefits"
+CHECK = "/training/modules/coproduction/check"
 
 
 def launched(client: Any, platform: Any, locale: Any) -> Any:
@@ -122,3 +123,72 @@ def test_a_language_the_portal_does_not_speak_is_never_stored_as_the_contents(ap
     trainer = client_as("trainer@example.org")
     assert post(trainer, language="<b>xx</b>").status_code == 302
     assert draft_content(app)["language"] == "en"
+
+
+def welsh_texts(app: Any) -> dict[str, str]:
+    """A complete Welsh version of the coproduction module: every text the original has."""
+    from training.course import translation_gaps
+
+    texts = {name: f"Testun Cymraeg {name}" for name in translation_gaps(draft_content(app), {})}
+    texts.update({"title": "Cyd-gynhyrchu: gweithio fel partneriaid cyfartal",
+                  "what-title": "Beth yw cyd-gynhyrchu"})
+    return texts
+
+
+def test_a_trainer_adds_a_welsh_version_that_welsh_learners_get_once_complete(app, client_as):
+    trainer, lead = client_as("trainer@example.org"), client_as("lead@example.org")
+    path = "/training/authoring/coproduction/languages/cy"
+    assert "/training/authoring/coproduction/languages/cy" in trainer.get(EDIT).get_data(as_text=True)
+    form = trainer.get(path).get_data(as_text=True)
+    assert "Welsh version" in form and 'lang="cy"' in form and "What co-production is" in form
+    texts = welsh_texts(app)
+    partial = {name: text for name, text in texts.items() if not name.startswith("quiz-")}
+    saved = trainer.post(path, data={**partial, "csrf_token": csrf_token(trainer, path)},
+                         follow_redirects=True)
+    page = saved.get_data(as_text=True)
+    assert "Learners see it once every text is translated" in page and "texts are not translated yet" in page
+    assert 'value="Beth yw cyd-gynhyrchu"' in page  # kept in the draft
+    saved = trainer.post(path, data={**texts, "csrf_token": csrf_token(trainer, path)}, follow_redirects=True)
+    assert "It is complete" in saved.get_data(as_text=True)
+    assert "Published" in publish(trainer, lead).get_data(as_text=True)
+
+    welsh = client_as("staff@example.org")
+    welsh.get("/language/cy")
+    module = welsh.get("/training/modules/coproduction").get_data(as_text=True)
+    assert '<span lang="cy">' not in module and "Cyd-gynhyrchu: gweithio fel partneriaid cyfartal" in module
+    assert "Beth yw cyd-gynhyrchu" in module and "What co-production is" not in module
+    lesson = welsh.get("/training/modules/coproduction/lessons/what").get_data(as_text=True)
+    assert '<div lang="cy">' in lesson and "Testun Cymraeg what-body" in lesson
+    answers = right_answers(app, "coproduction")
+    result = welsh.post(f"{CHECK}", data={**answers, "csrf_token": csrf_token(welsh, CHECK)})
+    assert "Rydych chi wedi llwyddo" in result.get_data(as_text=True)
+    assert "Testun Cymraeg quiz-q1-question" in result.get_data(as_text=True)
+    english = client_as("manager@example.org").get("/training/modules/coproduction").get_data(as_text=True)
+    assert "What co-production is" in english and "Beth yw cyd-gynhyrchu" not in english
+
+
+def test_an_incomplete_welsh_version_leaves_welsh_learners_with_the_module_as_written(app, client_as):
+    trainer, lead = client_as("trainer@example.org"), client_as("lead@example.org")
+    path = "/training/authoring/coproduction/languages/cy"
+    texts = {**welsh_texts(app), "quiz-q1-question": ""}
+    trainer.post(path, data={**texts, "csrf_token": csrf_token(trainer, path)})
+    assert "Published" in publish(trainer, lead).get_data(as_text=True)
+    welsh = client_as("staff@example.org")
+    welsh.get("/language/cy")
+    module = welsh.get("/training/modules/coproduction").get_data(as_text=True)
+    assert '<html lang="cy"' in module and "What co-production is" in module
+    assert '<span lang="en">Co-production: working in equal partnership</span>' in module
+
+
+def test_a_version_in_another_language_refuses_bad_requests_and_keeps_what_was_typed(app, client_as):
+    trainer = client_as("trainer@example.org")
+    assert trainer.get("/training/authoring/coproduction/languages/en").status_code == 404
+    assert trainer.get("/training/authoring/coproduction/languages/xx").status_code == 404
+    path = "/training/authoring/coproduction/languages/cy"
+    assert client_as("staff@example.org").get(path).status_code == 403
+    long = trainer.post(path, data={"title": "Teitl cadw", "what-body": "x" * 20001,
+                                    "csrf_token": csrf_token(trainer, path)})
+    page = long.get_data(as_text=True)
+    assert long.status_code == 400 and "Keep a lesson&#39;s text to 20000 characters or fewer" in page
+    assert 'value="Teitl cadw"' in page
+    assert "translations" not in draft_content(app)
