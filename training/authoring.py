@@ -235,6 +235,13 @@ def translate(key: str, language: str) -> Any:
     return redirect(url_for(".translate", key=key, language=language))
 
 
+def _languages_of(content: dict[str, Any]) -> list[tuple[str, int]]:
+    """Each version in another language the content carries, with how many texts it lacks."""
+    versions = content.get("translations") or {}
+    return [(str(CONTENT_LANGUAGES[code]), len(translation_gaps(content, versions[code])))
+            for code in CONTENT_LANGUAGES if isinstance(versions.get(code), dict)]
+
+
 def _translation_page(module: TrainingModule, draft: TrainingVersion, content: dict[str, Any],
                       language: str, version: dict[str, Any], problems: dict[str, str]) -> str:
     return render_template(
@@ -296,6 +303,7 @@ def review(key: str, number: int) -> Any:
             module=module,
             version=version,
             content=json.loads(version.content),
+            languages=_languages_of(json.loads(version.content)),
             problem=None,
             statuses=STATUSES,
         )
@@ -305,6 +313,7 @@ def review(key: str, number: int) -> Any:
             module=module,
             version=version,
             content=json.loads(version.content),
+            languages=_languages_of(json.loads(version.content)),
             problem=_("This version is not waiting for review any more."),
             statuses=STATUSES,
         ), 409
@@ -314,6 +323,7 @@ def review(key: str, number: int) -> Any:
             module=module,
             version=version,
             content=json.loads(version.content),
+            languages=_languages_of(json.loads(version.content)),
             problem=_("This version is not complete (for example a question without its right answer, or a "
                       "video without captions). Return it to the trainer with a note."),
             statuses=STATUSES,
@@ -330,6 +340,7 @@ def review(key: str, number: int) -> Any:
                 module=module,
                 version=version,
                 content=json.loads(version.content),
+            languages=_languages_of(json.loads(version.content)),
                 problem=_("Say what the trainer should change before you return it."),
                 statuses=STATUSES,
             ), 400

@@ -4,6 +4,7 @@ the trainer wrote it in, and refusals a Welsh reader can read."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -172,6 +173,12 @@ def test_an_incomplete_welsh_version_leaves_welsh_learners_with_the_module_as_wr
     path = "/training/authoring/coproduction/languages/cy"
     texts = {**welsh_texts(app), "quiz-q1-question": ""}
     trainer.post(path, data={**texts, "csrf_token": csrf_token(trainer, path)})
+    trainer.post("/training/authoring/coproduction/submit",
+                 data={"csrf_token": csrf_token(trainer, "/training/authoring")})
+    review = re.search(r'href="(/training/authoring/coproduction/versions/\d+)"',
+                       lead.get("/training/authoring").get_data(as_text=True)).group(1)
+    assert "The Welsh version lacks 1 text: learners who read Welsh will see the module as written" \
+        in lead.get(review).get_data(as_text=True)
     assert "Published" in publish(trainer, lead).get_data(as_text=True)
     welsh = client_as("staff@example.org")
     welsh.get("/language/cy")
