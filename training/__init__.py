@@ -16,6 +16,7 @@ from sqlmodel import select
 from coprod_portal.db import get_session
 from coprod_portal.demo import ensure_user
 from coprod_portal.hookspecs import hookimpl
+from coprod_portal.i18n import _
 from coprod_portal.permissions import can
 from coprod_portal.types import (
     ChecklistItem,
@@ -132,7 +133,7 @@ def portal_permission_allowed(user: Any, action: str, obj: Any) -> bool | None:
 
 @hookimpl
 def portal_nav_items(user: Any) -> list[NavItem]:
-    return [NavItem("Training", "plugin_training.index", order=60, permission="training.take")]
+    return [NavItem(_("Training"), "plugin_training.index", order=60, permission="training.take")]
 
 
 @hookimpl
@@ -197,15 +198,15 @@ def portal_checklist_sections(project: Any) -> list[ChecklistSection]:
     ).first()
     item = ChecklistItem(
         "trainers_are_members",
-        "Trainers are network members, paid for their deliveries",
-        hint="Every delivery of a training module is recorded as a pending involvement "
-        "for the co-production lead to price.",
+        _("Trainers are network members, paid for their deliveries"),
+        hint=_("Every delivery of a training module is recorded as a pending involvement "
+               "for the co-production lead to price."),
         met=bool(trainers) and waiting is None,
     )
     stages = current_app.config["PROJECT_STAGES"]
     return [
         ChecklistSection(
-            "training", "Training delivered by network members", stages[min(2, len(stages) - 1)], (item,)
+            "training", _("Training delivered by network members"), stages[min(2, len(stages) - 1)], (item,)
         )
     ]
 

@@ -18,14 +18,18 @@ from sqlmodel import Session, col, select
 
 from coprod_portal import audit, files
 from coprod_portal.db import get_session, utcnow
+from coprod_portal.i18n import _, _l
 from coprod_portal.permissions import can, ensure, require
 
 from . import grades, module_form
-from .course import PLUGIN
+from .course import CONTENT_LANGUAGES, PLUGIN, content_language, translation_gaps
 from .models import TrainingDelivery, TrainingModule, TrainingTrainer, TrainingVersion
 from .views import bp
 
 HANDOUT_MAX_BYTES = 10 * 1024 * 1024  # said on the form; a handout is read on screen or printed
+# a version's stored status, as the pages name it
+STATUSES = {"draft": _l("Draft"), "in_review": _l("In review"), "published": _l("Published"),
+            "retired": _l("Retired")}
 
 
 def _versions(session: Session, key: str) -> list[TrainingVersion]:
@@ -83,6 +87,7 @@ def authoring() -> Any:
         modules=modules,
         waiting=waiting,
         versions={m.key: _versions(db, m.key) for m in modules},
+        statuses=STATUSES,
     )
 
 
@@ -113,7 +118,7 @@ def edit(key: str) -> Any:
     if action != "save":
         message, anchor = module_form.change_shape(content, action)
     _save_draft(db, module, draft, content)
-    flash(message or f"Draft version {draft.number} was saved.", "success")
+    flash(message or _("Draft version %(version)s was saved.", version=draft.number), "success")
     return redirect(url_for(".edit", key=key, _anchor=anchor or None))
 
 
@@ -129,6 +134,11 @@ def _edit_page(
         content=content,
         problems=dict(ordered),
         letter=module_form.letter,
+        content_languages=CONTENT_LANGUAGES,
+        content_language=content_language(content),
+        other_languages=[(code, name, bool(translation_gaps(content, (content.get("translations") or {})
+                                                                .get(code) or {})))
+                         for code, name in CONTENT_LANGUAGES.items() if code != content_language(content)],
         video_hosts=module_form.video_hosts(),
         video_limit=files.human_size(module_form.video_limit()),
         limits={"questions": module_form.MAX_QUESTIONS, "options": module_form.MAX_OPTIONS,
@@ -175,7 +185,7 @@ def _attach(
 ) -> None:
     lesson = next((item for item in content["lessons"] if item["key"] == lesson_key), None)
     if lesson is None:
-        problems["handout_lesson"] = "Choose the lesson the handout belongs to"
+        problems["handout_lesson"] = _("Choose the lesson the handout belongs to")
         return
     try:
         stored = files.save_upload(
@@ -192,6 +202,63 @@ def _attach(
     lesson.setdefault("handouts", []).append({"id": stored.id, "name": stored.filename})
 
 
+@bp.route("/authoring/<key>/languages/<language>", methods=["GET", "POST"])
+@require("training.author")
+def translate(key: str, language: str) -> Any:
+    """The module's texts in another language, kept in the draft with the module: reviewed and
+    published with it, and shown to learners who read that language once every text is there."""
+    module = _module(key, "training.author")
+    db = get_session()
+    draft = _draft(db, module)
+    content = json.loads(draft.content)
+    if language not in CONTENT_LANGUAGES or language == content_language(content):
+        abort(404)
+    if request.method == "GET":
+        db.commit()
+        version = (content.get("translations") or {}).get(language) or {}
+        return _translation_page(module, draft, content, language, version, {})
+    version = module_form.read_translation(content, request.form)
+    problems = module_form.translation_problems(content, version)
+    if problems:
+        db.commit()
+        return _translation_page(module, draft, content, language, version, problems), 400
+    content.setdefault("translations", {})[language] = version
+    _save_draft(db, module, draft, content)
+    name = CONTENT_LANGUAGES[language]
+    if translation_gaps(content, version):
+        flash(_("The %(language)s version was saved in draft version %(version)s. Learners see it once "
+                "every text is translated.", language=name, version=draft.number), "success")
+    else:
+        flash(_("The %(language)s version was saved in draft version %(version)s. It is complete: "
+                "learners who read %(language)s see it once this draft is published.",
+                language=name, version=draft.number), "success")
+    return redirect(url_for(".translate", key=key, language=language))
+
+
+def _languages_of(content: dict[str, Any]) -> list[tuple[str, int]]:
+    """Each version in another language the content carries, with how many texts it lacks."""
+    versions = content.get("translations") or {}
+    return [(str(CONTENT_LANGUAGES[code]), len(translation_gaps(content, versions[code])))
+            for code in CONTENT_LANGUAGES if isinstance(versions.get(code), dict)]
+
+
+def _translation_page(module: TrainingModule, draft: TrainingVersion, content: dict[str, Any],
+                      language: str, version: dict[str, Any], problems: dict[str, str]) -> str:
+    return render_template(
+        "training/translate.html",
+        module=module,
+        draft=draft,
+        content=content,
+        language=language,
+        language_name=CONTENT_LANGUAGES[language],
+        original_language=content_language(content),
+        values=module_form.translation_values(version),
+        gaps=translation_gaps(content, version),
+        problems=problems,
+        letter=module_form.letter,
+    )
+
+
 @bp.route("/authoring/<key>/submit", methods=["POST"])
 @require("training.author")
 def submit(key: str) -> Any:
@@ -200,7 +267,8 @@ def submit(key: str) -> Any:
     draft = _draft(db, module)
     if module_form.problems_in(json.loads(draft.content)):
         db.commit()
-        flash("The draft is not complete yet: fix what is listed, save it, then send it for review.", "error")
+        flash(_("The draft is not complete yet: fix what is listed, save it, then send it for review."),
+              "error")
         return redirect(url_for(".edit", key=key, check=1))
     draft.status = "in_review"
     audit.record(
@@ -214,7 +282,8 @@ def submit(key: str) -> Any:
         detail=f"version {draft.number}",
     )
     db.commit()
-    flash(f"Version {draft.number} was sent to the co-production lead for review.", "success")
+    flash(_("Version %(version)s was sent to the co-production lead for review.", version=draft.number),
+          "success")
     return redirect(url_for(".authoring"))
 
 
@@ -234,7 +303,9 @@ def review(key: str, number: int) -> Any:
             module=module,
             version=version,
             content=json.loads(version.content),
+            languages=_languages_of(json.loads(version.content)),
             problem=None,
+            statuses=STATUSES,
         )
     if version.status != "in_review":
         return render_template(
@@ -242,7 +313,9 @@ def review(key: str, number: int) -> Any:
             module=module,
             version=version,
             content=json.loads(version.content),
-            problem="This version is not waiting for review any more.",
+            languages=_languages_of(json.loads(version.content)),
+            problem=_("This version is not waiting for review any more."),
+            statuses=STATUSES,
         ), 409
     if request.form.get("decision") == "publish" and module_form.problems_in(json.loads(version.content)):
         return render_template(
@@ -250,12 +323,15 @@ def review(key: str, number: int) -> Any:
             module=module,
             version=version,
             content=json.loads(version.content),
-            problem="This version is not complete (for example a question without its right answer, or a "
-            "video without captions). Return it to the trainer with a note.",
+            languages=_languages_of(json.loads(version.content)),
+            problem=_("This version is not complete (for example a question without its right answer, or a "
+                      "video without captions). Return it to the trainer with a note."),
+            statuses=STATUSES,
         ), 400
     if request.form.get("decision") == "publish":
         recorded = publish(db, module, version)
-        flash(f"Version {number} is published. {recorded}", "success")
+        flash(_("Version %(version)s is published. %(recorded)s", version=number, recorded=recorded),
+              "success")
     else:
         note = request.form.get("note", "").strip()[:1000]
         if not note:
@@ -264,7 +340,9 @@ def review(key: str, number: int) -> Any:
                 module=module,
                 version=version,
                 content=json.loads(version.content),
-                problem="Say what the trainer should change before you return it.",
+            languages=_languages_of(json.loads(version.content)),
+                problem=_("Say what the trainer should change before you return it."),
+                statuses=STATUSES,
             ), 400
         version.status, version.review_note, version.reviewed_by = "draft", note, current_user.id
         audit.record(
@@ -278,7 +356,7 @@ def review(key: str, number: int) -> Any:
             detail=f"version {number}",
         )
         db.commit()
-        flash(f"Version {number} was returned to the trainer with your note.", "success")
+        flash(_("Version %(version)s was returned to the trainer with your note.", version=number), "success")
     return redirect(url_for(".authoring"))
 
 
@@ -323,8 +401,9 @@ def publish(db: Session, module: TrainingModule, version: TrainingVersion) -> st
     )
     db.commit()
     if waiting:
-        return (
-            f"{waiting} trainer deliveries could not be recorded as involvement yet (the network "
-            "plugin is off); the portal keeps them and tries again every hour."
+        return _(
+            "%(count)s trainer deliveries could not be recorded as involvement yet (the network "
+            "plugin is off); the portal keeps them and tries again every hour.",
+            count=waiting,
         )
-    return f"{len(trainers)} trainer deliveries were recorded for pricing."
+    return _("%(count)s trainer deliveries were recorded for pricing.", count=len(trainers))

@@ -8,7 +8,11 @@ A module's content is a JSON document::
                             "file_name", "captions_file_name"} | None,
                   "handouts": [{"id", "name"}, ...]}],
      "quiz": [{"key", "question", "options": [{"key", "text", "feedback"?}], "answer", "right", "wrong"}],
-     "pass_mark"}
+     "pass_mark", "language"}
+
+``language`` is the language the trainer wrote the content in (``en`` or ``cy``; content that
+does not say is English): pages mark the content with it, so a Welsh page showing English content
+announces it as English.
 
 An option's own feedback, when given, is what a learner who chose it reads; otherwise they read
 the question's ``right`` or ``wrong``. Trainers edit all of it (``training/module_form.py``).
@@ -262,4 +266,5 @@ def packaged_content(module: dict[str, Any], credit: dict[str, str]) -> dict[str
         "lessons": lessons,
         "quiz": module["quiz"],
         "pass_mark": module["pass_mark"],
+        "language": "en",
     }

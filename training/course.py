@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app
+from markupsafe import Markup, escape
 from sqlmodel import Session, col, select
 
-from coprod_portal import accounts, events, jobs
+from coprod_portal import accounts, events, i18n, jobs
 from coprod_portal.db import utcnow
+from coprod_portal.i18n import _, _l
 
 from .content import PACKAGED, packaged_content
 from .models import TrainingLaunch, TrainingModule, TrainingProgress, TrainingTrainer, TrainingVersion
 
 PLUGIN = "training"
+CONTENT_LANGUAGE = "en"  # the language of content that does not say (every module before languages)
+# the name of a captions track, by the language the captions are in
+CAPTIONS = {"en": _l("English captions"), "cy": _l("Welsh captions")}
+# the languages a trainer may write a module in, named in the page's language
+CONTENT_LANGUAGES = {"en": _l("English"), "cy": _l("Welsh")}
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,97 @@ class Published:
 
     def lesson(self, key: str) -> dict[str, Any] | None:
         return next((lesson for lesson in self.lessons if lesson["key"] == key), None)
+
+    @property
+    def language(self) -> str:
+        """The language the trainer wrote this content in: pages mark its parts with it, so a
+        Welsh page showing English content announces the English as English (WCAG 3.1.2)."""
+        return content_language(self.content)
+
+    def in_its_language(self, text: str) -> Markup:
+        """A piece of the content inside a sentence of the page, marked with the content's
+        language when that differs from the page's."""
+        if self.language == i18n.language():
+            return escape(text)
+        return Markup('<span lang="%s">%s</span>') % (self.language, text)
+
+    @property
+    def video_language(self) -> str:
+        """The language of the lessons' videos, captions and transcripts: the original's, since a
+        version in another language translates the text only."""
+        return content_language({"language": self.content.get("original_language")}) \
+            if self.content.get("original_language") else self.language
+
+    @property
+    def captions_label(self) -> str:
+        """What a video's captions track is called, in the page's language."""
+        return str(CAPTIONS.get(self.video_language, self.video_language))
+
+    def in_language(self, language: str) -> Published:
+        """This module as a reader of ``language`` sees it: the trainers' version in that
+        language when there is a complete one, else the module as written."""
+        found = translated(self.content, language)
+        return self if found is None or found is self.content else replace(self, content=found)
+
+
+def content_language(content: dict[str, Any]) -> str:
+    """The language a module's content records, English when it records none or an unknown one."""
+    code = i18n.language_of(content.get("language"))
+    return code or CONTENT_LANGUAGE
+
+
+def translation_gaps(content: dict[str, Any], version: dict[str, Any]) -> list[str]:
+    """The form fields a version in another language still lacks: every text the original has
+    (an Easy Read version or feedback only where the original gives one). A version with gaps
+    is not shown to learners, so nobody reads a module in two languages at once."""
+    wanted: dict[str, str] = {"title": _dig(version, "title"), "summary": _dig(version, "summary")}
+    for lesson in content.get("lessons", []):
+        for field in ("title", "body", "easy_read"):
+            if lesson.get(field):
+                wanted[f"{lesson['key']}-{field}"] = _dig(version, "lessons", lesson["key"], field)
+    for question in content.get("quiz", []):
+        prefix = f"quiz-{question['key']}"
+        for field in ("question", "right", "wrong"):
+            if question.get(field):
+                wanted[f"{prefix}-{field}"] = _dig(version, "quiz", question["key"], field)
+        for option in question.get("options", []):
+            for field in ("text", "feedback"):
+                if option.get(field):
+                    wanted[f"{prefix}-{option['key']}-{field}"] = _dig(
+                        version, "quiz", question["key"], "options", option["key"], field
+                    )
+    return [name for name, text in wanted.items() if not text]
+
+
+def _dig(found: Any, *path: str) -> str:
+    for step in path:
+        found = found.get(step) if isinstance(found, dict) else None
+    return found.strip() if isinstance(found, str) else ""
+
+
+def translated(content: dict[str, Any], language: str) -> dict[str, Any] | None:
+    """The content with the texts of its version in ``language`` (the structure, answers, pass
+    mark and videos stay the original's, so progress and marking are the same in every language);
+    the content itself when it is written in ``language``; None when no complete version exists."""
+    if content_language(content) == language:
+        return content
+    version = (content.get("translations") or {}).get(language)
+    if not isinstance(version, dict) or translation_gaps(content, version):
+        return None
+    merged = copy.deepcopy({key: value for key, value in content.items() if key != "translations"})
+    merged["original_language"], merged["language"] = content_language(content), language
+    merged["title"], merged["summary"] = _dig(version, "title"), _dig(version, "summary")
+    for lesson in merged["lessons"]:
+        for field in ("title", "body", "easy_read"):
+            lesson[field] = _dig(version, "lessons", lesson["key"], field) if lesson.get(field) else ""
+    for question in merged["quiz"]:
+        for field in ("question", "right", "wrong"):
+            question[field] = _dig(version, "quiz", question["key"], field) if question.get(field) else ""
+        for option in question["options"]:
+            for field in ("text", "feedback"):
+                option[field] = _dig(version, "quiz", question["key"], "options", option["key"], field) \
+                    if option.get(field) else ""
+    return merged
 
 
 def install_packaged(session: Session) -> int:
@@ -168,11 +267,12 @@ def mark(content: dict[str, Any], answers: dict[str, str]) -> Marked:
     for question in content["quiz"]:
         given = answers.get(question["key"], "")
         if not given:
-            problems[question["key"]] = f"Choose an answer to: {question['question']}"
+            problems[question["key"]] = _("Choose an answer to: %(question)s", question=question["question"])
         elif given not in {option["key"] for option in question["options"]}:
-            problems[question["key"]] = (
-                f"The answer sent for “{question['question']}” is not one of "
-                "its options. Choose one of the options shown."
+            problems[question["key"]] = _(
+                "The answer sent for “%(question)s” is not one of its options. Choose one of the "
+                "options shown.",
+                question=question["question"],
             )
     if problems:
         raise AnswerProblem(problems)
@@ -181,7 +281,7 @@ def mark(content: dict[str, Any], answers: dict[str, str]) -> Marked:
         chosen = answers[question["key"]]
         text = next(o["text"] for o in question["options"] if o["key"] == chosen)
         feedback.append((question, text, chosen == question["answer"]))
-    score = sum(1 for _, _, right in feedback if right)
+    score = sum(1 for _question, _chosen, right in feedback if right)
     return Marked(score, len(feedback), score >= content.get("pass_mark", len(feedback)), feedback)
 
 

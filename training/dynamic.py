@@ -36,6 +36,7 @@ from sqlmodel import Session, col, select
 
 from coprod_portal import audit
 from coprod_portal.db import utcnow
+from coprod_portal.i18n import _, _l, number
 
 from . import keys
 from .course import PLUGIN
@@ -53,7 +54,7 @@ SCOPES = (
     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
     "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
 )
-LMS_ADVICE = (
+LMS_ADVICE = _l(
     "Nothing was saved. Fix the problem and open the registration link again, or ask the "
     "portal's administrator for a new one."
 )
@@ -87,7 +88,7 @@ def on_host(url: str, lms_host: str) -> bool:
         port = parts.port or 443
     except ValueError:
         return False
-    host, _, wanted_port = lms_host.partition(":")
+    host, _colon, wanted_port = lms_host.partition(":")
     return (
         parts.scheme == "https"
         and parts.username is None
@@ -195,22 +196,22 @@ def _release(session: Session, link: TrainingRegistrationLink) -> None:
 def _link_refusal(link: TrainingRegistrationLink | None) -> Refusal:
     if link is None:
         return Refusal(
-            "This registration link is not valid",
-            "The portal does not know this registration link. It may have been copied wrongly.",
-            "Ask the portal's administrator for a new registration link.",
+            _("This registration link is not valid"),
+            _("The portal does not know this registration link. It may have been copied wrongly."),
+            _("Ask the portal's administrator for a new registration link."),
             status=404,
         )
     if link.used_at is not None:
         return Refusal(
-            "This registration link has already been used",
-            "Each registration link works once, and this one has registered an LMS already.",
-            "If you need to register again, ask the portal's administrator for a new link.",
+            _("This registration link has already been used"),
+            _("Each registration link works once, and this one has registered an LMS already."),
+            _("If you need to register again, ask the portal's administrator for a new link."),
             status=410,
         )
     return Refusal(
-        "This registration link has expired",
-        "Registration links work for 7 days, or until the portal's administrator withdraws them.",
-        "Ask the portal's administrator for a new registration link.",
+        _("This registration link has expired"),
+        _("Registration links work for 7 days, or until the portal's administrator withdraws them."),
+        _("Ask the portal's administrator for a new registration link."),
         status=410,
     )
 
@@ -232,12 +233,13 @@ def _send(
     headers = {"Accept": "application/json"}
     if bearer:
         headers["Authorization"] = f"Bearer {bearer}"
-    for _ in range(MAX_REDIRECTS + 1):
+    for _attempt in range(MAX_REDIRECTS + 1):
         if not on_host(url, lms_host):
             raise Refusal(
-                "The LMS gave an address the portal will not contact",
-                f"The portal only talks to https://{lms_host} for this registration (the host its "
-                f"administrator named), and was asked to contact “{url[:200]}”.",
+                _("The LMS gave an address the portal will not contact"),
+                _("The portal only talks to https://%(host)s for this registration (the host its "
+                  "administrator named), and was asked to contact “%(address)s”.",
+                  host=lms_host, address=url[:200]),
                 LMS_ADVICE,
             )
         try:
@@ -257,28 +259,31 @@ def _send(
                 return response.status_code, _read_capped(response, time.monotonic() + 2 * timeout)
         except requests.exceptions.SSLError as exc:
             raise Refusal(
-                "The portal could not check the LMS's certificate",
-                f"The https certificate of {lms_host} was not accepted: {_short(exc)}.",
+                _("The portal could not check the LMS's certificate"),
+                _("The https certificate of %(host)s was not accepted: %(problem)s.",
+                  host=lms_host, problem=_short(exc)),
                 LMS_ADVICE,
                 status=502,
             ) from exc
         except requests.Timeout as exc:
             raise Refusal(
-                "The LMS did not answer in time",
-                f"{lms_host} did not answer within {timeout:g} seconds.",
+                _("The LMS did not answer in time"),
+                _("%(host)s did not answer within %(seconds)s seconds.", host=lms_host,
+                  seconds=number(timeout)),
                 LMS_ADVICE,
                 status=504,
             ) from exc
         except requests.RequestException as exc:
             raise Refusal(
-                "The portal could not reach the LMS",
-                f"Connecting to {lms_host} failed: {_short(exc)}.",
+                _("The portal could not reach the LMS"),
+                _("Connecting to %(host)s failed: %(problem)s.", host=lms_host, problem=_short(exc)),
                 LMS_ADVICE,
                 status=502,
             ) from exc
     raise Refusal(
-        "The LMS redirected the portal too many times",
-        f"Fetching the LMS's configuration from {lms_host} was redirected more than {MAX_REDIRECTS} times.",
+        _("The LMS redirected the portal too many times"),
+        _("Fetching the LMS's configuration from %(host)s was redirected more than %(most)s times.",
+          host=lms_host, most=MAX_REDIRECTS),
         LMS_ADVICE,
         status=502,
     )
@@ -290,8 +295,9 @@ def _read_capped(response: requests.Response, deadline: float) -> bytes:
         body += chunk
         if len(body) > MAX_BYTES:
             raise Refusal(
-                "The LMS's answer was too large",
-                f"The portal reads at most {MAX_BYTES // 1024} KB from an LMS during registration.",
+                _("The LMS's answer was too large"),
+                _("The portal reads at most %(size)s KB from an LMS during registration.",
+                  size=MAX_BYTES // 1024),
                 LMS_ADVICE,
                 status=502,
             )
@@ -304,18 +310,14 @@ def _short(exc: Exception) -> str:
     return str(exc).split("\n")[0][:200]
 
 
-def _json(raw: bytes, what: str) -> dict[str, t.Any]:
+def _json(raw: bytes, title: str, explanation: str) -> dict[str, t.Any]:
+    """The JSON object the LMS sent, or a refusal with ``title`` and ``explanation``."""
     try:
         data = json.loads(raw)
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise Refusal(
-            f"The LMS's {what} could not be read",
-            f"The portal expected a JSON object for the LMS's {what}, and received something else.",
-            LMS_ADVICE,
-            status=502,
-        )
+        raise Refusal(title, explanation, LMS_ADVICE, status=502)
     return data
 
 
@@ -337,19 +339,24 @@ class PlatformConfiguration:
 def fetch_configuration(url: str, lms_host: str, bearer: str) -> PlatformConfiguration:
     if not url:
         raise Refusal(
-            "The LMS did not say where its configuration is",
-            "An LMS opening a registration link must add “openid_configuration” to it.",
-            "Paste the link into the LMS's dynamic registration (“Tool URL”) field, not a browser.",
+            _("The LMS did not say where its configuration is"),
+            _("An LMS opening a registration link must add “openid_configuration” to it."),
+            _("Paste the link into the LMS's dynamic registration (“Tool URL”) field, not a browser."),
         )
     status, raw = _send("GET", url, lms_host, bearer)
     if status != 200:
         raise Refusal(
-            "The LMS did not give its configuration",
-            f"Fetching {url[:200]} answered with HTTP status {status}.",
+            _("The LMS did not give its configuration"),
+            _("Fetching %(address)s answered with HTTP status %(status)s.", address=url[:200], status=status),
             LMS_ADVICE,
             status=502,
         )
-    return check_configuration(_json(raw, "configuration"), lms_host)
+    data = _json(
+        raw,
+        _("The LMS's configuration could not be read"),
+        _("The portal expected a JSON object for the LMS's configuration, and received something else."),
+    )
+    return check_configuration(data, lms_host)
 
 
 def check_configuration(data: dict[str, t.Any], lms_host: str) -> PlatformConfiguration:
@@ -357,9 +364,9 @@ def check_configuration(data: dict[str, t.Any], lms_host: str) -> PlatformConfig
     issuer = data.get("issuer")
     if not isinstance(issuer, str) or not on_host(issuer, lms_host):
         raise Refusal(
-            "The LMS's configuration names another issuer",
-            f"The issuer “{str(issuer)[:200]}” is not an https address on {lms_host}, the host the "
-            "registration link was made for.",
+            _("The LMS's configuration names another issuer"),
+            _("The issuer “%(issuer)s” is not an https address on %(host)s, the host the "
+              "registration link was made for.", issuer=str(issuer)[:200], host=lms_host),
             LMS_ADVICE,
             status=502,
         )
@@ -370,16 +377,16 @@ def check_configuration(data: dict[str, t.Any], lms_host: str) -> PlatformConfig
     ]
     if missing:
         raise Refusal(
-            "The LMS's configuration is incomplete",
-            "These addresses are missing or not https: " + ", ".join(missing) + ".",
+            _("The LMS's configuration is incomplete"),
+            _("These addresses are missing or not https: %(names)s.", names=", ".join(missing)),
             LMS_ADVICE,
             status=502,
         )
     algorithms = data.get("id_token_signing_alg_values_supported") or []
     if not isinstance(algorithms, list) or "RS256" not in algorithms:
         raise Refusal(
-            "The LMS does not sign launches the way the portal needs",
-            "Its configuration does not list RS256 among the id_token signing algorithms.",
+            _("The LMS does not sign launches the way the portal needs"),
+            _("Its configuration does not list RS256 among the id_token signing algorithms."),
             LMS_ADVICE,
             status=502,
         )
@@ -447,16 +454,23 @@ def post_registration(
         except ValueError:
             pass
         raise Refusal(
-            "The LMS refused the portal's registration",
-            f"The LMS answered with HTTP status {status}" + (f": “{reason}”." if reason else "."),
+            _("The LMS refused the portal's registration"),
+            _("The LMS answered with HTTP status %(status)s: “%(reason)s”.", status=status, reason=reason)
+            if reason
+            else _("The LMS answered with HTTP status %(status)s.", status=status),
             LMS_ADVICE,
             status=502,
         )
-    answer = _json(raw, "answer to the registration")
+    answer = _json(
+        raw,
+        _("The LMS's answer to the registration could not be read"),
+        _("The portal expected a JSON object for the LMS's answer to the registration, and received "
+          "something else."),
+    )
     if not isinstance(answer.get("client_id"), str) or not answer["client_id"].strip():
         raise Refusal(
-            "The LMS's answer to the registration had no client id",
-            "The LMS accepted the registration but did not say which client id it gave the portal.",
+            _("The LMS's answer to the registration had no client id"),
+            _("The LMS accepted the registration but did not say which client id it gave the portal."),
             LMS_ADVICE,
             status=502,
         )
@@ -506,11 +520,11 @@ def _register(
         )
     ).first():
         raise Refusal(
-            "This LMS is already registered with the portal",
-            f"The portal already has a registration for {platform.issuer} with client id "
-            f"{platform.client_id}.",
-            "Nothing new was saved. Remove the duplicate tool from the LMS, or ask the portal's "
-            "administrator to check the LTI platforms page.",
+            _("This LMS is already registered with the portal"),
+            _("The portal already has a registration for %(issuer)s with client id %(client_id)s.",
+              issuer=platform.issuer, client_id=platform.client_id),
+            _("Nothing new was saved. Remove the duplicate tool from the LMS, or ask the portal's "
+              "administrator to check the LTI platforms page."),
             status=409,
         )
     session.add(platform)

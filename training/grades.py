@@ -18,6 +18,7 @@ from pylti1p3.service_connector import ServiceConnector
 from sqlmodel import Session, col, select
 
 from coprod_portal.db import get_session, utcnow
+from coprod_portal.i18n import _
 
 from . import handover, keys, lti
 from .models import TrainingDelivery, TrainingGrade, TrainingLaunch, TrainingPlatform, TrainingProgress
@@ -50,7 +51,7 @@ class Connector(ServiceConnector):
 def _connector(session: Session, launch: TrainingLaunch) -> Connector:
     platform = session.get(TrainingPlatform, launch.platform_id)
     if platform is None:
-        raise PlatformProblem("The LMS this launch came from is no longer registered.")
+        raise PlatformProblem(_("The LMS this launch came from is no longer registered."))
     registration = lti.registration_for(session, platform)
     return Connector(registration, keys.private_key_object(registration.key))
 
@@ -125,7 +126,9 @@ def roster(session: Session, launch: TrainingLaunch) -> list[dict[str, Any]]:
     try:
         members = service.get_members()
     except (LtiException, OSError, ValueError) as exc:
-        raise PlatformProblem(f"The LMS did not send the list of course members: {exc}") from exc
+        raise PlatformProblem(
+            _("The LMS did not send the list of course members: %(problem)s", problem=str(exc))
+        ) from exc
     platform = session.get(TrainingPlatform, launch.platform_id)
     assert platform is not None
     # Two queries whatever the class size: the learners we know, then all their progress.

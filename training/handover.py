@@ -51,6 +51,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from coprod_portal import audit
 from coprod_portal.db import get_session, utcnow
+from coprod_portal.i18n import _
 
 from . import course, lti
 from .models import TrainingNonce, TrainingPlatform
@@ -141,10 +142,10 @@ def framed_refusal(refusal: lti.Refusal) -> Any:
 def _unusable() -> Any:
     return framed_refusal(
         lti.Refusal(
-            "This link has expired or has been used",
-            "A link to carry on in a new window works once, within 10 minutes of opening the "
-            "activity in your LMS.",
-            "Go back to your LMS and open the activity again.",
+            _("This link has expired or has been used"),
+            _("A link to carry on in a new window works once, within 10 minutes of opening the "
+              "activity in your LMS."),
+            _("Go back to your LMS and open the activity again."),
             status=410,
         )
     )
@@ -172,10 +173,10 @@ def _framed_visitor() -> Any:
         return None
     return framed_refusal(
         lti.Refusal(
-            "Your session in this LMS page has ended",
-            "The training portal no longer knows who you are in this page: its cookie has expired, "
-            "or your browser did not keep it.",
-            "Open the activity again from your LMS. Your progress is kept.",
+            _("Your session in this LMS page has ended"),
+            _("The training portal no longer knows who you are in this page: its cookie has expired, "
+              "or your browser did not keep it."),
+            _("Open the activity again from your LMS. Your progress is kept."),
             status=401,
         )
     )

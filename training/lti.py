@@ -36,6 +36,7 @@ from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlmodel import Session, col, select
 
 from coprod_portal.db import utcnow
+from coprod_portal.i18n import _, _l
 
 from . import keys
 from .models import TrainingNonce, TrainingPlatform, TrainingToolKey
@@ -56,7 +57,7 @@ class Refusal(Exception):
         self.title, self.explanation, self.advice, self.status = title, explanation, advice, status
 
 
-ADMIN_ADVICE = (
+ADMIN_ADVICE = _l(
     "Tell your course's LMS administrator, with the time it happened, so they can check "
     "how the portal is set up in the LMS."
 )
@@ -153,8 +154,8 @@ def start_login(session: Session, params: t.Mapping[str, str], launch_url: str) 
     iss, hint = params.get("iss", ""), params.get("login_hint", "")
     if not iss or not hint:
         raise Refusal(
-            "The LMS did not send a complete sign-in request",
-            "A launch must start with the LMS's issuer and a login hint; one of them was missing.",
+            _("The LMS did not send a complete sign-in request"),
+            _("A launch must start with the LMS's issuer and a login hint; one of them was missing."),
             ADMIN_ADVICE,
         )
     tool_conf = DbToolConf(session)
@@ -162,11 +163,13 @@ def start_login(session: Session, params: t.Mapping[str, str], launch_url: str) 
     if platform is None:
         _refuse_if_pending(session, iss, [params["client_id"]] if params.get("client_id") else [])
         raise Refusal(
-            "This LMS is not registered with the portal",
-            f"The portal has no active registration for the LMS “{iss}”"
-            + (f" with client id “{params['client_id']}”." if params.get("client_id") else "."),
-            "Ask a portal administrator to register (or activate) this LMS on the "
-            "LTI platforms page. " + ADMIN_ADVICE,
+            _("This LMS is not registered with the portal"),
+            _("The portal has no active registration for the LMS “%(iss)s” with client id “%(client_id)s”.",
+              iss=iss, client_id=params["client_id"])
+            if params.get("client_id")
+            else _("The portal has no active registration for the LMS “%(iss)s”.", iss=iss),
+            _("Ask a portal administrator to register (or activate) this LMS on the LTI platforms page. "
+              "%(advice)s", advice=ADMIN_ADVICE),
             status=403,
         )
     state, nonce = "state-" + secrets.token_urlsafe(24), secrets.token_urlsafe(32)
@@ -226,8 +229,8 @@ def validate_launch(session: Session, form: t.Mapping[str, str], cookies: t.Mapp
     state, id_token = form.get("state", ""), form.get("id_token", "")
     if not id_token:
         raise Refusal(
-            "The LMS sent no launch token",
-            "A launch must carry an id_token; this request had none.",
+            _("The LMS sent no launch token"),
+            _("A launch must carry an id_token; this request had none."),
             ADMIN_ADVICE,
         )
     _check_state(session, state, cookies)
@@ -243,23 +246,23 @@ def validate_launch(session: Session, form: t.Mapping[str, str], cookies: t.Mapp
 def _check_state(session: Session, state: str, cookies: t.Mapping[str, str]) -> None:
     if not state:
         raise Refusal(
-            "The launch had no state", "The LMS must return the state the portal gave it.", ADMIN_ADVICE
+            _("The launch had no state"), _("The LMS must return the state the portal gave it."), ADMIN_ADVICE
         )
     if cookies.get(STATE_COOKIE + state) != state:
         raise Refusal(
-            "This launch did not start in this browser",
-            "The portal could not find the cookie it set when this launch began. Your browser "
-            "may be blocking cookies inside the LMS page, or the launch link was opened "
-            "somewhere else.",
-            "Open the activity again from the LMS; if it keeps happening, use “Open in a new window”.",
+            _("This launch did not start in this browser"),
+            _("The portal could not find the cookie it set when this launch began. Your browser "
+              "may be blocking cookies inside the LMS page, or the launch link was opened "
+              "somewhere else."),
+            _("Open the activity again from the LMS; if it keeps happening, use “Open in a new window”."),
             status=403,
         )
     row = session.get(TrainingNonce, state)
     if row is None or keys.aware(row.created_at) < utcnow() - STATE_LIFETIME:
         raise Refusal(
-            "This launch has expired",
-            "More than 10 minutes passed since the launch began.",
-            "Open the activity again from the LMS.",
+            _("This launch has expired"),
+            _("More than 10 minutes passed since the launch began."),
+            _("Open the activity again from the LMS."),
             status=403,
         )
 
@@ -270,15 +273,15 @@ def _decode_unverified(id_token: str) -> tuple[dict[str, t.Any], dict[str, t.Any
         body = jwt.decode(id_token, options={"verify_signature": False})
     except jwt.InvalidTokenError as exc:
         raise Refusal(
-            "The launch token could not be read",
-            "The id_token the LMS sent is not a well-formed JSON Web Token.",
+            _("The launch token could not be read"),
+            _("The id_token the LMS sent is not a well-formed JSON Web Token."),
             ADMIN_ADVICE,
         ) from exc
     if header.get("alg") != "RS256":
         raise Refusal(
-            "The launch token is signed in a way the portal does not accept",
-            f"The token says it is signed with “{header.get('alg')}”; the portal accepts only "
-            "RS256 signatures.",
+            _("The launch token is signed in a way the portal does not accept"),
+            _("The token says it is signed with “%(alg)s”; the portal accepts only RS256 signatures.",
+              alg=header.get("alg")),
             ADMIN_ADVICE,
             status=401,
         )
@@ -294,11 +297,12 @@ def _refuse_if_pending(session: Session, iss: str, client_ids: list[str]) -> Non
         query = query.where(col(TrainingPlatform.client_id).in_(client_ids))
     if session.exec(query).first() is not None:
         raise Refusal(
-            "This LMS's registration is waiting for approval",
-            f"The LMS “{iss}” registered itself with the portal, and the portal's administrator "
-            "has not activated that registration yet, so the portal cannot accept launches from it.",
-            "Ask the portal's administrator to check and activate the registration on the LTI "
-            "platforms page, then open the activity again.",
+            _("This LMS's registration is waiting for approval"),
+            _("The LMS “%(iss)s” registered itself with the portal, and the portal's administrator "
+              "has not activated that registration yet, so the portal cannot accept launches from it.",
+              iss=iss),
+            _("Ask the portal's administrator to check and activate the registration on the LTI "
+              "platforms page, then open the activity again."),
             status=403,
         )
 
@@ -312,7 +316,8 @@ def _platform_for(session: Session, body: dict[str, t.Any]) -> TrainingPlatform:
     iss = body.get("iss")
     if not isinstance(iss, str) or not iss:
         raise Refusal(
-            "The launch token does not say which LMS sent it", "The “iss” claim is missing.", ADMIN_ADVICE
+            _("The launch token does not say which LMS sent it"), _("The “iss” claim is missing."),
+            ADMIN_ADVICE,
         )
     tool_conf = DbToolConf(session)
     audiences = _audiences(body)
@@ -321,19 +326,19 @@ def _platform_for(session: Session, body: dict[str, t.Any]) -> TrainingPlatform:
         _refuse_if_pending(session, iss, audiences)
         known = tool_conf.platform(iss, None)
         raise Refusal(
-            "This LMS is not registered with the portal"
+            _("This LMS is not registered with the portal")
             if known is None
-            else "The launch token is for another tool",
-            f"No active registration matches the issuer “{iss}” and the audience "
-            f"{', '.join(audiences) or '(none)'}.",
+            else _("The launch token is for another tool"),
+            _("No active registration matches the issuer “%(iss)s” and the audience %(audience)s.",
+              iss=iss, audience=", ".join(audiences) or _("(none)")),
             ADMIN_ADVICE,
             status=403,
         )
     azp = body.get("azp")
     if (len(audiences) > 1 and azp is None) or (azp is not None and azp != platform.client_id):
         raise Refusal(
-            "The launch token was issued to another party",
-            "The token's authorised party (“azp”) is missing or is not the portal's client id.",
+            _("The launch token was issued to another party"),
+            _("The token's authorised party (“azp”) is missing or is not the portal's client id."),
             ADMIN_ADVICE,
             status=403,
         )
@@ -357,36 +362,37 @@ def _verified(
         )
     except jwt.ExpiredSignatureError as exc:
         raise Refusal(
-            "The launch token has expired",
-            "The token's “exp” time has passed.",
-            "Open the activity again from the LMS. If it keeps happening, the LMS's clock may "
-            "be wrong: " + ADMIN_ADVICE,
+            _("The launch token has expired"),
+            _("The token's “exp” time has passed."),
+            _("Open the activity again from the LMS. If it keeps happening, the LMS's clock may "
+              "be wrong: %(advice)s", advice=ADMIN_ADVICE),
             status=401,
         ) from exc
     except jwt.MissingRequiredClaimError as exc:
         raise Refusal(
-            "The launch token is incomplete",
-            f"The token has no “{exc.claim}” claim, which the portal requires.",
+            _("The launch token is incomplete"),
+            _("The token has no “%(claim)s” claim, which the portal requires.", claim=exc.claim),
             ADMIN_ADVICE,
             status=401,
         ) from exc
     except jwt.ImmatureSignatureError as exc:
         raise Refusal(
-            "The launch token is dated in the future",
-            "Its “iat” time is later than now, beyond the allowed clock difference.",
+            _("The launch token is dated in the future"),
+            _("Its “iat” time is later than now, beyond the allowed clock difference."),
             ADMIN_ADVICE,
             status=401,
         ) from exc
     except jwt.InvalidSignatureError as exc:
         raise Refusal(
-            "The launch token's signature is not valid",
-            "The token was changed after the LMS signed it, or was signed with another key.",
+            _("The launch token's signature is not valid"),
+            _("The token was changed after the LMS signed it, or was signed with another key."),
             ADMIN_ADVICE,
             status=401,
         ) from exc
     except jwt.InvalidTokenError as exc:
         raise Refusal(
-            "The launch token was refused", f"The token failed a check: {exc}.", ADMIN_ADVICE, status=401
+            _("The launch token was refused"), _("The token failed a check: %(problem)s.", problem=str(exc)),
+            ADMIN_ADVICE, status=401,
         ) from exc
 
 
@@ -405,8 +411,9 @@ def platform_key(session: Session, platform: TrainingPlatform, kid: t.Any) -> t.
     found = _key_in(platform.jwks_cache, kid)
     if found is None:
         raise Refusal(
-            "The launch token was signed with a key the LMS does not publish",
-            f"No key with id “{kid}” is in the LMS's key set at {platform.jwks_url}.",
+            _("The launch token was signed with a key the LMS does not publish"),
+            _("No key with id “%(kid)s” is in the LMS's key set at %(address)s.", kid=kid,
+              address=platform.jwks_url),
             ADMIN_ADVICE,
             status=401,
         )
@@ -434,8 +441,8 @@ def _refresh_jwks(session: Session, platform: TrainingPlatform) -> None:
             raise ValueError("not a key set")
     except (requests.RequestException, ValueError) as exc:
         raise Refusal(
-            "The portal could not fetch the LMS's public keys",
-            f"Fetching {platform.jwks_url} failed.",
+            _("The portal could not fetch the LMS's public keys"),
+            _("Fetching %(address)s failed.", address=platform.jwks_url),
             ADMIN_ADVICE,
             status=400,
         ) from exc
@@ -447,9 +454,10 @@ def _check_deployment(platform: TrainingPlatform, claims: dict[str, t.Any]) -> N
     deployment = claims.get(LTI + "deployment_id")
     if deployment not in platform.deployments:
         raise Refusal(
-            "This deployment of the portal is not known",
-            f"The LMS launched deployment “{deployment}”, which is not registered for it.",
-            "Ask a portal administrator to add the deployment id on the LTI platforms page.",
+            _("This deployment of the portal is not known"),
+            _("The LMS launched deployment “%(deployment)s”, which is not registered for it.",
+              deployment=deployment),
+            _("Ask a portal administrator to add the deployment id on the LTI platforms page."),
             status=403,
         )
 
@@ -457,15 +465,16 @@ def _check_deployment(platform: TrainingPlatform, claims: dict[str, t.Any]) -> N
 def _check_message(claims: dict[str, t.Any]) -> None:
     if claims.get(LTI + "version") != "1.3.0":
         raise Refusal(
-            "The LMS used an LTI version the portal does not support",
-            f"The launch says version “{claims.get(LTI + 'version')}”; the portal supports 1.3.0.",
+            _("The LMS used an LTI version the portal does not support"),
+            _("The launch says version “%(version)s”; the portal supports 1.3.0.",
+              version=claims.get(LTI + "version")),
             ADMIN_ADVICE,
         )
     if claims.get(LTI + "message_type") not in {RESOURCE_LINK, DEEP_LINK}:
         raise Refusal(
-            "The LMS sent a kind of launch the portal does not handle",
-            f"Message type “{claims.get(LTI + 'message_type')}”: the portal handles resource "
-            "links and deep linking.",
+            _("The LMS sent a kind of launch the portal does not handle"),
+            _("Message type “%(type)s”: the portal handles resource links and deep linking.",
+              type=claims.get(LTI + "message_type")),
             ADMIN_ADVICE,
         )
     try:
@@ -474,7 +483,9 @@ def _check_message(claims: dict[str, t.Any]) -> None:
                 validator.validate(claims)
     except LtiException as exc:
         raise Refusal(
-            "The launch is missing information", f"The LMS's launch failed a check: {exc}.", ADMIN_ADVICE
+            _("The launch is missing information"),
+            _("The LMS's launch failed a check: %(problem)s.", problem=str(exc)),
+            ADMIN_ADVICE,
         ) from exc
 
 
@@ -495,10 +506,10 @@ def _use_nonce(session: Session, state: str, claims: dict[str, t.Any], platform:
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Refusal(
-            "This launch has already been used",
-            "Each launch from the LMS works once. This one was used before, or its nonce does "
-            "not match the one the portal issued.",
-            "Go back to the LMS and open the activity again.",
+            _("This launch has already been used"),
+            _("Each launch from the LMS works once. This one was used before, or its nonce does "
+              "not match the one the portal issued."),
+            _("Go back to the LMS and open the activity again."),
             status=403,
         )
 

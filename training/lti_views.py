@@ -30,6 +30,7 @@ from pylti1p3.lineitem import LineItem
 
 from coprod_portal import accounts, audit, i18n
 from coprod_portal.db import get_session
+from coprod_portal.i18n import _
 from coprod_portal.permissions import require
 
 from . import course, handover, keys, lti
@@ -175,7 +176,7 @@ def deep_link() -> Any:
             "training/deep_link.html",
             modules=modules,
             chosen=[],
-            error="Choose at least one module to add to your course",
+            error=_("Choose at least one module to add to your course"),
         ), 400
     claims = json.loads(launch.claims)
     platform = db.get(TrainingPlatform, launch.platform_id)
@@ -239,7 +240,7 @@ def roster() -> Any:
             "training/roster.html",
             launch=launch,
             rows=None,
-            problem="Your LMS did not offer the list of course members for this launch.",
+            problem=_("Your LMS did not offer the list of course members for this launch."),
         )
     from . import grades
 

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from coprod_portal import files
+from coprod_portal.i18n import _
 
-from .course import PLUGIN
+from .course import PLUGIN, content_language
 
 MAX_BODY = 20000
 MAX_QUESTIONS = 20
@@ -51,6 +52,8 @@ def read(content: dict[str, Any], form: Any) -> None:
     """Copy the typed values into ``content`` (text only; files are read by :func:`read_videos`)."""
     content["title"] = _text(form, "title")
     content["summary"] = _text(form, "summary")
+    if "language" in form:  # a language the portal does not speak is never stored
+        content["language"] = content_language({"language": _text(form, "language")})
     for lesson in content["lessons"]:
         for field in ("title", "body", "easy_read"):
             lesson[field] = _text(form, f"{lesson['key']}-{field}")
@@ -134,44 +137,49 @@ def _store(
 
 def change_shape(content: dict[str, Any], action: str) -> tuple[str, str]:
     """Apply an "add"/"remove" button; returns (message for the trainer, field to go back to)."""
-    verb, _, rest = action.partition(":")
+    verb, _colon, rest = action.partition(":")
     quiz = content["quiz"]
     question = next((q for q in quiz if q["key"] == rest.split(":")[0]), None)
     if verb == "add-question":
         if len(quiz) >= MAX_QUESTIONS:
-            return f"A check can have up to {MAX_QUESTIONS} questions.", "add-question"
+            return _("A check can have up to %(most)s questions.", most=MAX_QUESTIONS), "add-question"
         blank = [{"key": key, "text": "", "feedback": ""} for key in "ab"]
         new = {"key": _free(quiz, "q"), "question": "", "answer": "", "right": "", "wrong": "",
                "options": blank}
         quiz.append(new)
-        return f"Question {len(quiz)} was added. Your draft is saved.", f"quiz-{new['key']}-question"
+        return (_("Question %(number)s was added. Your draft is saved.", number=len(quiz)),
+                f"quiz-{new['key']}-question")
     if question is None:
-        return "That question is no longer in the draft.", "quiz"
+        return _("That question is no longer in the draft."), "quiz"
     number = quiz.index(question) + 1
     if verb == "remove-question":
         if len(quiz) == 1:
-            return "A check needs at least one question.", f"quiz-{question['key']}-question"
+            return _("A check needs at least one question."), f"quiz-{question['key']}-question"
         quiz.remove(question)
-        return f"Question {number} was removed. Your draft is saved.", "quiz"
+        return _("Question %(number)s was removed. Your draft is saved.", number=number), "quiz"
     options = question["options"]
     if verb == "add-option":
         if len(options) >= MAX_OPTIONS:
-            return f"A question can have up to {MAX_OPTIONS} options.", f"quiz-{question['key']}-question"
+            return (_("A question can have up to %(most)s options.", most=MAX_OPTIONS),
+                    f"quiz-{question['key']}-question")
         key = next(c for c in string.ascii_lowercase if c not in {o["key"] for o in options})
         options.append({"key": key, "text": "", "feedback": ""})
-        return (f"Option {letter(len(options) - 1)} was added to question {number}. Your draft is saved.",
+        return (_("Option %(option)s was added to question %(number)s. Your draft is saved.",
+                  option=letter(len(options) - 1), number=number),
                 f"quiz-{question['key']}-{key}-text")
     option = next((o for o in options if o["key"] == rest.partition(":")[2]), None)
     if verb == "remove-option" and option is not None:
         if len(options) <= MIN_OPTIONS:
-            return f"A question needs at least {MIN_OPTIONS} options.", f"quiz-{question['key']}-question"
+            return (_("A question needs at least %(least)s options.", least=MIN_OPTIONS),
+                    f"quiz-{question['key']}-question")
         label = letter(options.index(option))
         options.remove(option)
         if question["answer"] == option["key"]:
             question["answer"] = ""
-        return (f"Option {label} was removed from question {number}. Your draft is saved.",
+        return (_("Option %(option)s was removed from question %(number)s. Your draft is saved.",
+                  option=label, number=number),
                 f"quiz-{question['key']}-question")
-    return "Nothing was changed.", "quiz"
+    return _("Nothing was changed."), "quiz"
 
 
 def _free(items: list[dict[str, Any]], prefix: str) -> str:
@@ -186,17 +194,17 @@ def problems_in(content: dict[str, Any]) -> dict[str, str]:
     """Everything that stops a module reaching learners, keyed by the field to fix (in page order)."""
     problems: dict[str, str] = {}
     if not content.get("title"):
-        problems["title"] = "Enter the module's title"
+        problems["title"] = _("Enter the module's title")
     for number, lesson in enumerate(content["lessons"], 1):
         _check_lesson(lesson, number, problems)
     for number, question in enumerate(content["quiz"], 1):
         _check_question(question, number, problems)
     count, mark = len(content["quiz"]), content.get("pass_mark")
     if not isinstance(mark, int):
-        problems["pass_mark"] = "Enter the pass mark as a whole number, like 2"
+        problems["pass_mark"] = _("Enter the pass mark as a whole number, like 2")
     elif not 1 <= mark <= count:
-        problems["pass_mark"] = (
-            f"The pass mark must be between 1 and {count}, the number of questions in the check"
+        problems["pass_mark"] = _(
+            "The pass mark must be between 1 and %(count)s, the number of questions in the check", count=count
         )
     return problems
 
@@ -204,11 +212,12 @@ def problems_in(content: dict[str, Any]) -> dict[str, str]:
 def _check_lesson(lesson: dict[str, Any], number: int, problems: dict[str, str]) -> None:
     key = lesson["key"]
     if not lesson["title"]:
-        problems[f"{key}-title"] = "Enter a title for every lesson"
+        problems[f"{key}-title"] = _("Enter a title for every lesson")
     if not lesson["body"]:
-        problems[f"{key}-body"] = f"Enter the text of the lesson “{lesson['title'] or key}”"
+        problems[f"{key}-body"] = _("Enter the text of the lesson “%(lesson)s”",
+                                    lesson=lesson["title"] or key)
     elif len(lesson["body"]) > MAX_BODY:
-        problems[f"{key}-body"] = f"Keep a lesson's text to {MAX_BODY} characters or fewer"
+        problems[f"{key}-body"] = _("Keep a lesson's text to %(most)s characters or fewer", most=MAX_BODY)
     video = lesson.get("video")
     if video:
         _check_video(video, key, number, problems)
@@ -219,82 +228,169 @@ def _check_video(video: dict[str, Any], key: str, number: int, problems: dict[st
     if url:
         problem = url_problem(url)
         if video.get("file_id"):
-            problem = ("Give a video file or a video address, not both. To use the address, first "
-                       "tick “Remove this lesson's video” and save")
+            problem = _("Give a video file or a video address, not both. To use the address, first "
+                        "tick “Remove this lesson's video” and save")
         if problem:
             problems[f"{key}-video_url"] = problem
     if not (video.get("file_id") or url):
         if video.get("captions_file_id"):
-            problems[f"{key}-video_file"] = (
-                f"Upload the video these captions belong to in lesson {number}, or tick “Remove this "
-                "lesson's video” to remove the captions"
+            problems[f"{key}-video_file"] = _(
+                "Upload the video these captions belong to in lesson %(number)s, or tick “Remove this "
+                "lesson's video” to remove the captions",
+                number=number,
             )
         return  # a transcript typed before its video is kept in the draft and shown once it has one
     if not video.get("captions_file_id"):
-        problems[f"{key}-captions"] = (
-            f"Upload a captions file (WebVTT, .vtt) for the video in lesson {number}: people who are "
-            "deaf or hard of hearing need captions"
+        problems[f"{key}-captions"] = _(
+            "Upload a captions file (WebVTT, .vtt) for the video in lesson %(number)s: people who are "
+            "deaf or hard of hearing need captions",
+            number=number,
         )
     if not video.get("transcript"):
-        problems[f"{key}-transcript"] = (
-            f"Enter a transcript of the video in lesson {number}: some people cannot watch a video"
+        problems[f"{key}-transcript"] = _(
+            "Enter a transcript of the video in lesson %(number)s: some people cannot watch a video",
+            number=number,
         )
     elif len(video["transcript"]) > LIMITS["transcript"]:
-        problems[f"{key}-transcript"] = f"Keep a transcript to {LIMITS['transcript']} characters or fewer"
+        problems[f"{key}-transcript"] = _("Keep a transcript to %(most)s characters or fewer",
+                                          most=LIMITS["transcript"])
 
 
 def url_problem(url: str) -> str:
     """Why a video address cannot be used, or "" when it can."""
     hosts = video_hosts()
     if not hosts:
-        return "Videos cannot be linked from other websites here: upload the video file instead"
+        return _("Videos cannot be linked from other websites here: upload the video file instead")
     parts = urlsplit(url)
     allowed = ", ".join(hosts)
     if len(url) > LIMITS["url"] or parts.scheme != "https" or not parts.hostname or "@" in parts.netloc:
-        return f"Enter the video's full address, starting https://, on {allowed}"
+        return _("Enter the video's full address, starting https://, on %(hosts)s", hosts=allowed)
     if parts.hostname.lower() not in hosts or parts.port not in (None, 443):
-        return f"Videos can only be linked from {allowed}. Upload the file instead, or use one of those"
+        return _("Videos can only be linked from %(hosts)s. Upload the file instead, or use one of those",
+                 hosts=allowed)
     return ""
 
 
 def _check_question(question: dict[str, Any], number: int, problems: dict[str, str]) -> None:
     prefix = f"quiz-{question['key']}"
     if not question["question"]:
-        problems[f"{prefix}-question"] = f"Enter question {number}"
+        problems[f"{prefix}-question"] = _("Enter question %(number)s", number=number)
     elif len(question["question"]) > LIMITS["question"]:
-        problems[f"{prefix}-question"] = f"Keep question {number} to {LIMITS['question']} characters or fewer"
+        problems[f"{prefix}-question"] = _("Keep question %(number)s to %(most)s characters or fewer",
+                                           number=number, most=LIMITS["question"])
     seen: dict[str, str] = {}
     for index, option in enumerate(question["options"]):
-        field, name = f"{prefix}-{option['key']}-text", f"option {letter(index)} of question {number}"
+        field, which = f"{prefix}-{option['key']}-text", {"option": letter(index), "number": number}
         text = option["text"]
         if not text:
-            problems[field] = f"Enter {name}"
+            problems[field] = _("Enter option %(option)s of question %(number)s", **which)
         elif len(text) > LIMITS["option"]:
-            problems[field] = f"Keep {name} to {LIMITS['option']} characters or fewer"
+            problems[field] = _(
+                "Keep option %(option)s of question %(number)s to %(most)s characters or fewer",
+                most=LIMITS["option"], **which,
+            )
         elif text.casefold() in seen:
-            problems[field] = f"Make {name} different from option {seen[text.casefold()]}"
+            problems[field] = _(
+                "Make option %(option)s of question %(number)s different from option %(other)s",
+                other=seen[text.casefold()], **which,
+            )
         else:
             seen[text.casefold()] = letter(index)
         if len(option.get("feedback", "")) > LIMITS["feedback"]:
-            problems[f"{prefix}-{option['key']}-feedback"] = (
-                f"Keep the feedback on {name} to {LIMITS['feedback']} characters or fewer"
+            problems[f"{prefix}-{option['key']}-feedback"] = _(
+                "Keep the feedback on option %(option)s of question %(number)s to %(most)s characters "
+                "or fewer",
+                most=LIMITS["feedback"], **which,
             )
     keys = [option["key"] for option in question["options"]]
     if question["answer"] not in keys:
-        problems[f"{prefix}-answer"] = f"Choose the right answer to question {number}"
+        problems[f"{prefix}-answer"] = _("Choose the right answer to question %(number)s", number=number)
         return
     right = next(o for o in question["options"] if o["key"] == question["answer"])
     wrong = [o for o in question["options"] if o is not right]
     if not question["right"] and not right.get("feedback"):
-        problems[f"{prefix}-right"] = (
-            f"Enter the feedback for a right answer to question {number}, or feedback on option "
-            f"{letter(keys.index(right['key']))}"
+        problems[f"{prefix}-right"] = _(
+            "Enter the feedback for a right answer to question %(number)s, or feedback on option %(option)s",
+            number=number, option=letter(keys.index(right["key"])),
         )
     if not question["wrong"] and not all(o.get("feedback") for o in wrong):
-        problems[f"{prefix}-wrong"] = (
-            f"Enter the feedback for a wrong answer to question {number}, or feedback on every "
-            "other option"
+        problems[f"{prefix}-wrong"] = _(
+            "Enter the feedback for a wrong answer to question %(number)s, or feedback on every "
+            "other option",
+            number=number,
         )
     for field in ("right", "wrong"):
         if len(question[field]) > LIMITS["feedback"]:
-            problems[f"{prefix}-{field}"] = f"Keep feedback to {LIMITS['feedback']} characters or fewer"
+            problems[f"{prefix}-{field}"] = _("Keep feedback to %(most)s characters or fewer",
+                                              most=LIMITS["feedback"])
+
+
+# --- a version in another language -------------------------------------------------------------
+
+
+def read_translation(content: dict[str, Any], form: Any) -> dict[str, Any]:
+    """A version of the content's texts in another language, from a form whose fields are named
+    as on the edit form (``title``, ``what-body``, ``quiz-q2-b-text``…). Only texts: the lessons,
+    questions and options, the right answers and the pass mark stay the module's own."""
+    version: dict[str, Any] = {"title": _text(form, "title"), "summary": _text(form, "summary"),
+                               "lessons": {}, "quiz": {}}
+    for lesson in content["lessons"]:
+        version["lessons"][lesson["key"]] = {
+            field: _text(form, f"{lesson['key']}-{field}") for field in ("title", "body", "easy_read")
+        }
+    for question in content["quiz"]:
+        prefix = f"quiz-{question['key']}"
+        version["quiz"][question["key"]] = {
+            **{field: _text(form, f"{prefix}-{field}") for field in ("question", "right", "wrong")},
+            "options": {
+                option["key"]: {field: _text(form, f"{prefix}-{option['key']}-{field}")
+                                for field in ("text", "feedback")}
+                for option in question["options"]
+            },
+        }
+    return version
+
+
+def translation_problems(content: dict[str, Any], version: dict[str, Any]) -> dict[str, str]:
+    """Texts too long to keep (the same limits as the module's own); gaps are not problems: a
+    version can be saved part-done, and is shown to learners once it is complete."""
+    problems: dict[str, str] = {}
+    for lesson in content["lessons"]:
+        if len(version["lessons"][lesson["key"]]["body"]) > MAX_BODY:
+            problems[f"{lesson['key']}-body"] = _("Keep a lesson's text to %(most)s characters or fewer",
+                                                  most=MAX_BODY)
+    for number, question in enumerate(content["quiz"], 1):
+        prefix, texts = f"quiz-{question['key']}", version["quiz"][question["key"]]
+        if len(texts["question"]) > LIMITS["question"]:
+            problems[f"{prefix}-question"] = _("Keep question %(number)s to %(most)s characters or fewer",
+                                               number=number, most=LIMITS["question"])
+        for field in ("right", "wrong"):
+            if len(texts[field]) > LIMITS["feedback"]:
+                problems[f"{prefix}-{field}"] = _("Keep feedback to %(most)s characters or fewer",
+                                                  most=LIMITS["feedback"])
+        for index, option in enumerate(question["options"]):
+            which = {"option": letter(index), "number": number}
+            if len(texts["options"][option["key"]]["text"]) > LIMITS["option"]:
+                problems[f"{prefix}-{option['key']}-text"] = _(
+                    "Keep option %(option)s of question %(number)s to %(most)s characters or fewer",
+                    most=LIMITS["option"], **which,
+                )
+            if len(texts["options"][option["key"]]["feedback"]) > LIMITS["feedback"]:
+                problems[f"{prefix}-{option['key']}-feedback"] = _(
+                    "Keep the feedback on option %(option)s of question %(number)s to %(most)s characters "
+                    "or fewer",
+                    most=LIMITS["feedback"], **which,
+                )
+    return problems
+
+
+def translation_values(version: dict[str, Any]) -> dict[str, str]:
+    """A version's texts by form field name, to fill the form in again."""
+    values = {"title": version.get("title", ""), "summary": version.get("summary", "")}
+    for key, texts in (version.get("lessons") or {}).items():
+        values.update({f"{key}-{field}": text for field, text in texts.items()})
+    for key, texts in (version.get("quiz") or {}).items():
+        values.update({f"quiz-{key}-{field}": text for field, text in texts.items() if field != "options"})
+        for option, option_texts in (texts.get("options") or {}).items():
+            values.update({f"quiz-{key}-{option}-{field}": text for field, text in option_texts.items()})
+    return {name: text for name, text in values.items() if isinstance(text, str)}

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from coprod_portal import audit
 from coprod_portal.db import get_session
 from coprod_portal.forms import PortalForm, csrf_checked_by_form
+from coprod_portal.i18n import _, _l
 from coprod_portal.keys import BATCH_SIZE, reencrypt_rows
 from coprod_portal.permissions import require
 
@@ -25,15 +26,17 @@ from .models import TrainingPlatform, TrainingRegistrationLink, TrainingToolKey
 from .views import bp
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# a registration's stored status, as the pages name it
+STATUSES = {"active": _l("Active"), "inactive": _l("Inactive"), "pending": _l("Pending")}
 
 
 def url_problem(value: str) -> str | None:
     """Platform addresses must be https (plain http only for this machine, for testing)."""
     parts = urlparse(value.strip())
     if parts.scheme not in {"https", "http"} or not parts.netloc:
-        return "Enter a full web address starting with https://"
+        return _("Enter a full web address starting with https://")
     if parts.scheme == "http" and parts.hostname not in LOOPBACK:
-        return "The address must start with https:// so the connection is encrypted"
+        return _("The address must start with https:// so the connection is encrypted")
     return None
 
 
@@ -45,55 +48,57 @@ def _url(form: Any, field: Any) -> None:
 def _origins(form: Any, field: Any) -> None:
     for line in (field.data or "").splitlines():
         if line.strip() and (problem := url_problem(line)):
-            raise ValidationError(f"“{line.strip()}”: {problem}")
+            raise ValidationError(_("“%(line)s”: %(problem)s", line=line.strip(), problem=problem))
 
 
 class PlatformForm(PortalForm):
     name = StringField(
-        "Name of the LMS",
+        _l("Name of the LMS"),
         widget=GovTextInput(),
-        description="For example, Moodle (staff courses)",
-        validators=[InputRequired("Enter a name for the LMS"), Length(max=200)],
+        description=_l("For example, Moodle (staff courses)"),
+        validators=[InputRequired(_l("Enter a name for the LMS")), Length(max=200)],
     )
     issuer = StringField(
-        "Issuer",
+        _l("Issuer"),
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the LMS's issuer"), Length(max=255), _url],
+        validators=[InputRequired(_l("Enter the LMS's issuer")), Length(max=255), _url],
     )
     client_id = StringField(
-        "Client id",
+        _l("Client id"),
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the client id the LMS gave the portal"), Length(max=255)],
+        validators=[InputRequired(_l("Enter the client id the LMS gave the portal")), Length(max=255)],
     )
     deployment_ids = TextAreaField(
-        "Deployment ids",
+        _l("Deployment ids"),
         widget=GovTextArea(),
-        description="One a line",
-        validators=[InputRequired("Enter at least one deployment id")],
+        description=_l("One a line"),
+        validators=[InputRequired(_l("Enter at least one deployment id"))],
     )
     auth_login_url = StringField(
-        "Authentication request URL",
+        _l("Authentication request URL"),
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the LMS's authentication request URL"), Length(max=500), _url],
+        validators=[InputRequired(_l("Enter the LMS's authentication request URL")), Length(max=500), _url],
     )
     token_url = StringField(
-        "Access token URL",
+        _l("Access token URL"),
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the LMS's access token URL"), Length(max=500), _url],
+        validators=[InputRequired(_l("Enter the LMS's access token URL")), Length(max=500), _url],
     )
     jwks_url = StringField(
-        "Public keyset URL",
+        _l("Public keyset URL"),
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the LMS's public keyset URL"), Length(max=500), _url],
+        validators=[InputRequired(_l("Enter the LMS's public keyset URL")), Length(max=500), _url],
     )
-    audience = StringField("Token audience (optional)", widget=GovTextInput(), validators=[Length(max=500)])
+    audience = StringField(
+        _l("Token audience (optional)"), widget=GovTextInput(), validators=[Length(max=500)]
+    )
     frame_origins = TextAreaField(
-        "Page origins allowed to show the portal in a frame",
+        _l("Page origins allowed to show the portal in a frame"),
         widget=GovTextArea(),
-        description="One a line, for example https://moodle.example.org",
+        description=_l("One a line, for example https://moodle.example.org"),
         validators=[_origins],
     )
-    submit = SubmitField("Register the LMS", widget=GovSubmitInput())
+    submit = SubmitField(_l("Register the LMS"), widget=GovSubmitInput())
 
 
 class EditPlatformForm(PlatformForm):
@@ -101,11 +106,11 @@ class EditPlatformForm(PlatformForm):
     came by Dynamic Registration before the LMS named its deployment (launches wait for one)."""
 
     deployment_ids = TextAreaField(
-        "Deployment ids",
+        _l("Deployment ids"),
         widget=GovTextArea(),
-        description="One a line. Launches from the LMS are refused until its deployment id is here.",
+        description=_l("One a line. Launches from the LMS are refused until its deployment id is here."),
     )
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
 
 FIELDS = {
@@ -123,26 +128,26 @@ FIELDS = {
 
 def _lms_host(form: Any, field: Any) -> None:
     if field.data and dynamic.normal_host(field.data) is None:
-        raise ValidationError("Enter the LMS's host name only, for example moodle.example.org")
+        raise ValidationError(_("Enter the LMS's host name only, for example moodle.example.org"))
 
 
 class LinkForm(PortalForm):
     """A one-time link for LTI Dynamic Registration."""
 
     link_name = StringField(
-        "What the portal should call this LMS",
+        _l("What the portal should call this LMS"),
         widget=GovTextInput(),
-        description="For example, Moodle (staff courses)",
-        validators=[InputRequired("Enter a name for the LMS"), Length(max=200)],
+        description=_l("For example, Moodle (staff courses)"),
+        validators=[InputRequired(_l("Enter a name for the LMS")), Length(max=200)],
     )
     lms_host = StringField(
-        "The LMS's host name",
+        _l("The LMS's host name"),
         widget=GovTextInput(),
-        description="The portal fetches the LMS's configuration from this host only, over https. "
-        "For example moodle.example.org; for Canvas Cloud, canvas.instructure.com.",
-        validators=[InputRequired("Enter the LMS's host name"), Length(max=255), _lms_host],
+        description=_l("The portal fetches the LMS's configuration from this host only, over https. "
+                       "For example moodle.example.org; for Canvas Cloud, canvas.instructure.com."),
+        validators=[InputRequired(_l("Enter the LMS's host name")), Length(max=255), _lms_host],
     )
-    submit = SubmitField("Make a registration link", widget=GovSubmitInput())
+    submit = SubmitField(_l("Make a registration link"), widget=GovSubmitInput())
 
 
 def duplicate(session: Session, issuer: str, client_id: str, other_than: str | None = None) -> bool:
@@ -155,7 +160,7 @@ def duplicate(session: Session, issuer: str, client_id: str, other_than: str | N
     return found is not None and found.id != other_than
 
 
-DUPLICATE = "This LMS is already registered with this client id"
+DUPLICATE = _l("This LMS is already registered with this client id")
 
 
 def register(session: Session, **fields: str) -> TrainingPlatform:
@@ -185,7 +190,7 @@ def platforms() -> Any:
     status = 200
     if form.validate_on_submit():
         if duplicate(db, form.issuer.data, form.client_id.data):
-            form.client_id.errors = [*form.client_id.errors, DUPLICATE]
+            form.client_id.errors = [*form.client_id.errors, str(DUPLICATE)]
         else:
             platform = register(db, **{f: getattr(form, f).data for f in FIELDS})
             audit.record(
@@ -199,7 +204,9 @@ def platforms() -> Any:
             )
             db.commit()
             flash(
-                f"{platform.name} was registered. Copy the portal's addresses below into the LMS.", "success"
+                _("%(platform)s was registered. Copy the portal's addresses below into the LMS.",
+                  platform=platform.name),
+                "success",
             )
             return redirect(url_for(".platforms"))
     if request.method == "POST":
@@ -215,6 +222,7 @@ def _page(db: Session, form: PlatformForm, link_form: LinkForm, status: int = 20
         new_link=new_link,
         links=dynamic.open_links(db),
         platforms=db.exec(select(TrainingPlatform).order_by(TrainingPlatform.name)).all(),
+        statuses=STATUSES,
     ), status
 
 
@@ -237,7 +245,8 @@ def platform_status(platform_id: str) -> Any:
         plugin=PLUGIN,
     )
     db.commit()
-    flash(f"{platform.name} is now {platform.status}.", "success")
+    flash(_("%(platform)s is now %(status)s.", platform=platform.name,
+            status=str(STATUSES.get(platform.status, platform.status)).lower()), "success")
     return redirect(url_for(".platforms"))
 
 
@@ -253,7 +262,7 @@ def registration_links() -> Any:
     host = dynamic.normal_host(link_form.lms_host.data) or ""
     link, token = dynamic.create_link(db, link_form.link_name.data, host, current_user)
     db.commit()
-    flash(f"A registration link for {link.name} was made. Copy it from below now.", "success")
+    flash(_("A registration link for %(lms)s was made. Copy it from below now.", lms=link.name), "success")
     return _page(
         db,
         PlatformForm(formdata=None),
@@ -272,7 +281,7 @@ def withdraw_registration_link(link_id: str) -> Any:
     if link.used_at is None:
         dynamic.withdraw(db, link, current_user)
         db.commit()
-        flash(f"The registration link for {link.name} no longer works.", "success")
+        flash(_("The registration link for %(lms)s no longer works.", lms=link.name), "success")
     return redirect(url_for(".platforms"))
 
 
@@ -324,6 +333,7 @@ def platform_page(platform_id: str) -> Any:
         keys=keys.published(db, platform.id),
         published_until=keys.published_until,
         overlap_minutes=int(keys.OVERLAP.total_seconds() // 60),
+        statuses=STATUSES,
     )
 
 
@@ -341,7 +351,8 @@ def edit_platform(platform_id: str) -> Any:
         if duplicate(db, form.issuer.data, form.client_id.data, other_than=platform.id):
             form.client_id.errors = [
                 *form.client_id.errors,
-                f"{DUPLICATE}: another registration has this issuer and client id. Change one of them.",
+                _("%(problem)s: another registration has this issuer and client id. Change one of them.",
+                  problem=DUPLICATE),
             ]
         else:
             changed = update(platform, {f: getattr(form, f).data for f in FIELDS})
@@ -357,9 +368,9 @@ def edit_platform(platform_id: str) -> Any:
                     detail="changed: " + ", ".join(changed),
                 )
                 db.commit()
-                flash(f"The changes to {platform.name} were saved.", "success")
+                flash(_("The changes to %(platform)s were saved.", platform=platform.name), "success")
             else:
-                flash("Nothing was changed.", "success")
+                flash(_("Nothing was changed."), "success")
             return redirect(url_for(".platform_page", platform_id=platform.id))
     status = 400 if form.is_submitted() else 200
     return render_template("training/platform_edit.html", platform=platform, form=form), status
@@ -389,8 +400,9 @@ def rotate_keys(platform_id: str) -> Any:
     key = rotate(db, platform, current_user)
     db.commit()
     flash(
-        f"A new key ({key.kid}) signs for {platform.name} from now on; the old one stays published "
-        f"for {int(keys.OVERLAP.total_seconds() // 60)} minutes.",
+        _("A new key (%(kid)s) signs for %(platform)s from now on; the old one stays published "
+          "for %(minutes)s minutes.", kid=key.kid, platform=platform.name,
+          minutes=int(keys.OVERLAP.total_seconds() // 60)),
         "success",
     )
     return redirect(url_for(".platform_page", platform_id=platform.id))

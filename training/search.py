@@ -7,13 +7,12 @@ from typing import Any
 from flask import url_for
 
 from coprod_portal.db import get_session
+from coprod_portal.i18n import _
 from coprod_portal.permissions import can
 from coprod_portal.search import MAX_RESULTS_PER_GROUP, matches, snippet
 from coprod_portal.types import SearchResult
 
 from . import course
-
-GROUP = "Training modules"
 
 
 def results(query: str, user: Any) -> list[SearchResult]:
@@ -26,13 +25,14 @@ def results(query: str, user: Any) -> list[SearchResult]:
         return []
     found: list[SearchResult] = []
     lessons: list[SearchResult] = []
+    group = _("Training modules")
     for published in course.all_published(get_session()):
         title, summary = published.content["title"], published.content.get("summary", "")
         key = published.module.key
         if matches(title, query) or matches(summary, query):
             found.append(
                 SearchResult(
-                    title, url_for("plugin_training.module", key=key), snippet(summary, query), GROUP
+                    title, url_for("plugin_training.module", key=key), snippet(summary, query), group
                 )
             )
         for lesson in published.lessons:
@@ -44,10 +44,10 @@ def results(query: str, user: Any) -> list[SearchResult]:
             ):
                 lessons.append(
                     SearchResult(
-                        f"{lesson['title']} ({title})",
+                        _("%(lesson)s (%(module)s)", lesson=lesson["title"], module=title),
                         url_for("plugin_training.lesson", key=key, lesson_key=lesson["key"]),
                         snippet(text if matches(text, query) else lesson.get("easy_read", ""), query),
-                        GROUP,
+                        group,
                     )
                 )
     return (found + lessons)[:MAX_RESULTS_PER_GROUP]

@@ -25,6 +25,7 @@ from coprod_portal import audit
 from coprod_portal.accounts import User, UserRole
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import DayField, PortalForm, csrf_checked_by_form
+from coprod_portal.i18n import _, _l, long_date, ngettext, number
 from coprod_portal.pages import local_time
 from coprod_portal.permissions import can, require
 
@@ -45,78 +46,82 @@ def today() -> date:
 def _session_day(form: Any, field: Any) -> None:
     if field.data is None:
         if not field.errors:
-            raise ValidationError("Enter the date of the session")
+            raise ValidationError(_("Enter the date of the session"))
         return
     if field.data > today():
-        raise ValidationError("The date must be today or earlier: record a session after it has taken place")
+        raise ValidationError(
+            _("The date must be today or earlier: record a session after it has taken place")
+        )
 
 
 def _hours(form: Any, field: Any) -> None:
     try:
         hours = float((field.data or "").strip().replace(",", "."))
     except ValueError:
-        raise ValidationError("Enter how long the session lasted in hours, for example 2 or 1.5") from None
+        raise ValidationError(_("Enter how long the session lasted in hours, for example 2 or 1.5")) from None
     if not MIN_HOURS <= hours <= MAX_HOURS:
-        raise ValidationError(f"Enter a length between {MIN_HOURS:g} and {MAX_HOURS:g} hours")
+        raise ValidationError(_("Enter a length between %(least)s and %(most)s hours",
+                                least=number(MIN_HOURS), most=number(MAX_HOURS)))
 
 
 def _attendees(form: Any, field: Any) -> None:
     text = (field.data or "").strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_ATTENDEES:
-        raise ValidationError(f"Enter the number of people who attended, from 1 to {MAX_ATTENDEES:,}")
+        raise ValidationError(_("Enter the number of people who attended, from 1 to %(most)s",
+                                most=number(MAX_ATTENDEES)))
 
 
 class SessionForm(PortalForm):
     """One live session of a module, with the trainers who delivered it."""
 
     on = DayField(
-        "Date of the session",
-        description="For example, 27 3 2027. Record a session once it has taken place.",
+        _l("Date of the session"),
+        description=_l("For example, 27 3 2027. Record a session once it has taken place."),
         validators=[_session_day],
     )
     hours = StringField(
-        "How long did it last?",
+        _l("How long did it last?"),
         widget=GovTextInput(),
-        description="In hours, for example 2 or 1.5",
+        description=_l("In hours, for example 2 or 1.5"),
         validators=[_hours],
     )
     delivery = RadioField(
-        "How was it delivered?",
+        _l("How was it delivered?"),
         widget=GovRadioInput(),
-        choices=[("in_person", "In person"), ("online", "Online")],
-        validators=[InputRequired("Select whether the session was in person or online")],
+        choices=[("in_person", _l("In person")), ("online", _l("Online"))],
+        validators=[InputRequired(_l("Select whether the session was in person or online"))],
     )
     place = StringField(
-        "Where was it held?",
+        _l("Where was it held?"),
         widget=GovTextInput(),
-        description="The venue and town, or the online service, for example Microsoft Teams",
+        description=_l("The venue and town, or the online service, for example Microsoft Teams"),
         validators=[
-            InputRequired("Enter where the session was held"),
-            Length(max=200, message="Enter 200 characters or fewer"),
+            InputRequired(_l("Enter where the session was held")),
+            Length(max=200, message=_l("Enter 200 characters or fewer")),
         ],
     )
     trainers = SelectMultipleField(
-        "Who delivered it?",
+        _l("Who delivered it?"),
         widget=GovCheckboxesInput(),
-        description="Each trainer ticked is one delivery, for the co-production lead to price.",
-        validators=[InputRequired("Select the trainers who delivered the session")],
+        description=_l("Each trainer ticked is one delivery, for the co-production lead to price."),
+        validators=[InputRequired(_l("Select the trainers who delivered the session"))],
     )
     attendees = StringField(
-        "How many people attended?",
+        _l("How many people attended?"),
         widget=GovTextInput(),
-        description="Not counting the trainers",
+        description=_l("Not counting the trainers"),
         validators=[_attendees],
     )
-    submit = SubmitField("Record the session", widget=GovSubmitInput())
+    submit = SubmitField(_l("Record the session"), widget=GovSubmitInput())
 
     def validate_trainers(self, field: Any) -> None:
         """Trainers record only sessions they delivered; the co-production lead records any."""
         if field.data and not can(current_user, "training.record_any_session"):
             if current_user.id not in field.data:
-                raise ValidationError(
+                raise ValidationError(_(
                     "You can record only sessions you delivered: tick your own name too, or ask "
                     "the co-production lead to record it"
-                )
+                ))
 
 
 @dataclass(frozen=True)
@@ -281,26 +286,29 @@ def module_sessions(key: str) -> Any:
 
 
 def _recorded_message(live: TrainingLiveSession, trainers: int, waiting: int) -> str:
-    day = live.on.strftime("%-d %B %Y")
+    day = long_date(live.on)
     if waiting:
-        return (
-            f"The session of {day} was recorded. {waiting} of its {trainers} trainer deliveries could "
+        return _(
+            "The session of %(day)s was recorded. %(waiting)s of its %(count)s trainer deliveries could "
             "not be recorded as involvement yet (the network plugin is off); the portal keeps them "
-            "and tries again every hour."
+            "and tries again every hour.",
+            day=day, waiting=waiting, count=trainers,
         )
-    return (
-        f"The session of {day} was recorded: {trainers} trainer "
-        f"{'delivery was' if trainers == 1 else 'deliveries were'} sent to the co-production lead "
-        "for pricing."
+    return ngettext(
+        "The session of %(day)s was recorded: %(num)d trainer delivery was sent to the "
+        "co-production lead for pricing.",
+        "The session of %(day)s was recorded: %(num)d trainer deliveries were sent to the "
+        "co-production lead for pricing.",
+        trainers, day=day,
     )
 
 
 def _twice_message(published: course.Published, on: date, twice: list[str], names: dict[str, str]) -> str:
-    who = ", ".join(names.get(t, "a trainer") for t in twice)
-    return (
-        f"A session of “{published.module.title}” on {on.strftime('%-d %B %Y')} is already recorded "
-        f"for {who}, so nothing was recorded again. A trainer's sessions of one module on one day "
-        "count as one delivery."
+    who = ", ".join(names.get(t, _("a trainer")) for t in twice)
+    return _(
+        "A session of “%(module)s” on %(day)s is already recorded for %(who)s, so nothing was "
+        "recorded again. A trainer's sessions of one module on one day count as one delivery.",
+        module=published.module.title, day=long_date(on), who=who,
     )
 
 

@@ -21,8 +21,9 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from coprod_portal import audit, events, pages
+from coprod_portal import audit, events, i18n, pages
 from coprod_portal.db import get_session
+from coprod_portal.i18n import _
 from coprod_portal.permissions import can, require
 
 from . import course, module_form
@@ -57,7 +58,7 @@ def _course(key: str) -> course.Published:
     found = course.for_learner(get_session(), current_user, key)
     if found is None:
         abort(404)
-    return found
+    return found.in_language(i18n.language())
 
 
 @bp.app_template_filter("training_body")
@@ -71,7 +72,7 @@ def index() -> Any:
     db = get_session()
     if course.install_packaged(db):
         db.commit()
-    modules = course.all_published(db)
+    modules = [m.in_language(i18n.language()) for m in course.all_published(db)]
     host = current_app.extensions["coprod_plugins"]
     others = [m for _, answer in host.call("portal_training_modules") for m in (answer or [])]
     return render_template(
@@ -195,7 +196,7 @@ def certificate(key: str) -> Any:
     found = _course(key)
     progress = course.progress_for(get_session(), current_user, key)
     if progress is None or progress.completed_at is None:
-        flash("You get a certificate when you pass the module's check.", "info")
+        flash(_("You get a certificate when you pass the module's check."), "info")
         return redirect(url_for(".module", key=key))
     credits = sorted({c["name"] for lesson in found.lessons for c in lesson.get("credits", [])})
     return render_template(
@@ -203,7 +204,7 @@ def certificate(key: str) -> Any:
         course=found,
         progress=progress,
         credits=credits,
-        name=current_user.display_name or "Learner",
+        name=current_user.display_name or _("Learner"),
     )
 
 
