@@ -90,12 +90,12 @@ def parse_pence(text: str | None) -> int | None:
     raw = (text or "").strip()
     if not raw:
         return None
-    if raw.startswith("-") or raw.startswith(_("£-")):
+    if raw.startswith("-") or raw.startswith("£-"):
         raise ValueError(_("Enter an amount of £0 or more"))
     if not _MONEY.match(raw):
         raise ValueError(_("Enter an amount in pounds and pence, like 25 or 25.50"))
     try:
-        value = Decimal(raw.lstrip(_("£")).strip().replace(",", ""))
+        value = Decimal(raw.lstrip("£").strip().replace(",", ""))
     except InvalidOperation as exc:
         raise ValueError(_("Enter an amount in pounds and pence, like 25 or 25.50")) from exc
     pence = int(value * 100)

@@ -627,8 +627,9 @@ def new_involvement(member_id: str) -> Any:
             warning = _(
                 "%(name)s chose to do at most %(cap)s hours in a week. %(already)s hours are already "
                 "recorded for %(first)s to %(last)s, so this would make %(total)s.",
-                name=member.preferred_name, cap=f"{member.hours_cap:g}", already=f"{already:g}",
-                first=caps.day_and_month(first), last=long_date(last), total=f"{already + hours + prep:g}",
+                name=member.preferred_name, cap=format(member.hours_cap, "g"), already=format(already, "g"),
+                first=caps.day_and_month(first), last=long_date(last),
+                total=format(already + hours + prep, "g"),
             )
             form.hours.errors = [
                 _("%(warning)s Check with them, then tick the box below to record it anyway.",
