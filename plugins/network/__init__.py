@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from coprod_portal import accounts, search
 from coprod_portal.db import get_session
 from coprod_portal.hookspecs import hookimpl
+from coprod_portal.i18n import _, ngettext
 from coprod_portal.permissions import can
 from coprod_portal.types import (
     ChecklistItem,
@@ -104,8 +105,8 @@ def portal_permission_allowed(user: Any, action: str, obj: Any) -> bool | None:
 @hookimpl
 def portal_nav_items(user: Any) -> list[NavItem]:
     return [
-        NavItem("Network", "plugin_network.index", order=40, permission="network.view_members"),
-        NavItem("My involvement", "plugin_network.me", order=41, permission="network.view_own"),
+        NavItem(_("Network"), "plugin_network.index", order=40, permission="network.view_members"),
+        NavItem(_("My involvement"), "plugin_network.me", order=41, permission="network.view_own"),
     ]
 
 
@@ -123,21 +124,23 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
             .one()
         )
         text = (
-            "No involvement is waiting to be priced."
+            _("No involvement is waiting to be priced.")
             if waiting == 0
-            else f"{waiting} involvement{'s are' if waiting != 1 else ' is'} waiting for you to offer a fee."
+            else ngettext("%(num)d involvement is waiting for you to offer a fee.",
+                          "%(num)d involvements are waiting for you to offer a fee.", waiting)
         )
         cards.append(
             DashboardCard(
-                "Network involvement to price", text, "Price involvement", "plugin_network.pending", order=30
+                _("Network involvement to price"), text, _("Price involvement"), "plugin_network.pending",
+                order=30,
             )
         )
     if can(user, "network.view_own") and member_for_user(get_session(), user) is not None:
         cards.append(
             DashboardCard(
-                "Your involvement",
-                "See what you took part in, your fees and expenses, and the caps you chose.",
-                "See your record",
+                _("Your involvement"),
+                _("See what you took part in, your fees and expenses, and the caps you chose."),
+                _("See your record"),
                 "plugin_network.me",
                 order=5,
             )
@@ -146,9 +149,9 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
         # The network pages list the rates for leads; anyone else who keeps them starts here.
         cards.append(
             DashboardCard(
-                "Limits offered as examples of caps",
-                "Add the published limits that members may choose as caps on their fees.",
-                "See the published limits",
+                _("Limits offered as examples of caps"),
+                _("Add the published limits that members may choose as caps on their fees."),
+                _("See the published limits"),
                 "plugin_network.rates",
                 order=60,
             )
@@ -178,7 +181,7 @@ def portal_project_panels(project: Any, user: Any) -> list[ProjectPanel] | None:
     """Who is involved, their hours and fees: only for those who manage payments."""
     if not can(user, "network.manage_payments"):
         return None
-    return [ProjectPanel("Network involvement", project_panel(project, user), order=40)]
+    return [ProjectPanel(_("Network involvement"), project_panel(project, user), order=40)]
 
 
 @hookimpl
@@ -187,12 +190,12 @@ def portal_checklist_sections(project: Any) -> list[ChecklistSection]:
     budgeted = budget is not None and (budget.fees_pence + budget.expenses_pence + budget.access_pence) > 0
     item = ChecklistItem(
         "fees_budgeted",
-        "Fees and expenses for the people involved are budgeted",
-        hint="Set the budget for paying people in the ‘Network involvement’ section of "
-        "the project's page: fees, expenses and access costs such as BSL or carer cover.",
+        _("Fees and expenses for the people involved are budgeted"),
+        hint=_("Set the budget for paying people in the ‘Network involvement’ section of "
+               "the project's page: fees, expenses and access costs such as BSL or carer cover."),
         met=budgeted,
     )
-    return [ChecklistSection("network_paying_people", "Paying people", "idea", (item,))]
+    return [ChecklistSection("network_paying_people", _("Paying people"), "idea", (item,))]
 
 
 @hookimpl
@@ -252,8 +255,8 @@ def portal_search(query: str, user: Any) -> list[SearchResult] | None:
         SearchResult(
             m.preferred_name,
             url_for("plugin_network.member", member_id=m.id),
-            summary="Network member",
-            group="Network members",
+            summary=_("Network member"),
+            group=_("Network members"),
         )
         for m in rows
     ]

@@ -23,8 +23,11 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import format_date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+
+from coprod_portal.i18n import _, long_date, money
 
 from .models import NetworkInvolvement, NetworkMember, NetworkPayment
 
@@ -32,10 +35,17 @@ COUNTED_CHOICES = ("full", "reduced")  # a declined or donated fee is never the 
 
 
 def pounds(pence: int) -> str:
-    """£1,234.50 — how money is shown everywhere."""
+    """£1,234.50, always in English: how money is written in the audit log (stored text).
+
+    What people read goes through ``coprod_portal.i18n.money`` (the ``pounds`` filter), in their language."""
     sign = "-" if pence < 0 else ""
     pence = abs(pence)
     return f"{sign}£{pence // 100:,}.{pence % 100:02d}"
+
+
+def day_and_month(day: date) -> str:
+    """The first day of a span whose last day gives the year: 6 April (6 Ebrill), in the page's language."""
+    return str(format_date(day, "d MMMM"))
 
 
 def week_window(on: date, week_starts: int) -> tuple[date, date]:
@@ -116,12 +126,14 @@ class Breach:
 
     @property
     def sentence(self) -> str:
-        window = "week" if self.kind == "week" else "assessment period"
-        return (
-            f"This would take the member over the cap they chose for the {window} "
-            f"{self.first.day} {self.first:%B} to {self.last.day} {self.last:%B %Y} ({pounds(self.cap)}). "
-            f"{pounds(self.already)} is already paid in that {window}, so {pounds(self.fits)} would fit."
-        )
+        values = {"first": day_and_month(self.first), "last": long_date(self.last), "cap": money(self.cap),
+                  "already": money(self.already), "fits": money(self.fits)}
+        if self.kind == "week":
+            return _("This would take the member over the cap they chose for the week %(first)s to %(last)s "
+                     "(%(cap)s). %(already)s is already paid in that week, so %(fits)s would fit.", **values)
+        return _("This would take the member over the cap they chose for the assessment period %(first)s to "
+                 "%(last)s (%(cap)s). %(already)s is already paid in that assessment period, so %(fits)s "
+                 "would fit.", **values)
 
 
 def fee_breaches(

@@ -30,53 +30,55 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from coprod_portal.forms import DayField, PortalForm
+from coprod_portal.i18n import _, _l
 
-CONTACT_BY = {"email": "Email", "phone": "Phone call", "text": "Text message", "post": "Post"}
+CONTACT_BY = {"email": _l("Email"), "phone": _l("Phone call"), "text": _l("Text message"), "post": _l("Post")}
 FORMATS = {
-    "standard": "Standard print",
-    "easy_read": "Easy Read",
-    "large_print": "Large print",
-    "audio": "Audio",
-    "bsl": "British Sign Language (BSL)",
-    "phone": "Phone only",
+    "standard": _l("Standard print"),
+    "easy_read": _l("Easy Read"),
+    "large_print": _l("Large print"),
+    "audio": _l("Audio"),
+    "bsl": _l("British Sign Language (BSL)"),
+    "phone": _l("Phone only"),
 }
-STATUSES = {"applicant": "Applicant", "active": "Active", "paused": "Paused", "left": "Left"}
+STATUSES = {"applicant": _l("Applicant"), "active": _l("Active"), "paused": _l("Paused"), "left": _l("Left")}
 GROUPS = {
-    "disabled": "Disabled people",
-    "mental_health": "Mental health service users or survivors",
-    "learning_difficulties": "People with learning difficulties",
-    "older": "Older people",
-    "care_experienced": "Care-experienced young people",
-    "carers": "Carers",
-    "other": "Another group",
-    "prefer_not": "Prefer not to say",
+    "disabled": _l("Disabled people"),
+    "mental_health": _l("Mental health service users or survivors"),
+    "learning_difficulties": _l("People with learning difficulties"),
+    "older": _l("Older people"),
+    "care_experienced": _l("Care-experienced young people"),
+    "carers": _l("Carers"),
+    "other": _l("Another group"),
+    "prefer_not": _l("Prefer not to say"),
 }
 ROLES = {
-    "interview_panel": "Interview panel (staff or board)",
-    "advisory_group": "Advisory group",
-    "nice_committee": "NICE guideline committee",
-    "writer": "Writer",
-    "consultant": "Consultant",
-    "video": "Video contributor",
-    "speaker": "Conference speaker",
-    "media": "Media spokesperson",
-    "blogger": "Blogger",
-    "trainer": "Trainer",
-    "other": "Other",
+    "interview_panel": _l("Interview panel (staff or board)"),
+    "advisory_group": _l("Advisory group"),
+    "nice_committee": _l("NICE guideline committee"),
+    "writer": _l("Writer"),
+    "consultant": _l("Consultant"),
+    "video": _l("Video contributor"),
+    "speaker": _l("Conference speaker"),
+    "media": _l("Media spokesperson"),
+    "blogger": _l("Blogger"),
+    "trainer": _l("Trainer"),
+    "other": _l("Other"),
 }
-MODES = {"in_person": "In person", "remote": "Remote"}
+MODES = {"in_person": _l("In person"), "remote": _l("Remote")}
 CHOICES = {
-    "full": "Take the full fee",
-    "reduced": "Take a reduced amount",
-    "declined": "Decline the fee",
-    "donated": "Donate the fee to a named charity",
+    "full": _l("Take the full fee"),
+    "reduced": _l("Take a reduced amount"),
+    "declined": _l("Decline the fee"),
+    "donated": _l("Donate the fee to a named charity"),
 }
-METHODS = {"bank": "Bank transfer", "voucher": "Voucher (vouchers count as income, like money)"}
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+METHODS = {"bank": _l("Bank transfer"), "voucher": _l("Voucher (vouchers count as income, like money)")}
+WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+            _l("Sunday")]
 PURPOSES = {
-    "contact": "To be contacted about involvement opportunities",
-    "groups": "To keep the groups they choose to be counted in, for monitoring who we involve",
-    "access_needs": "To keep their access needs, so we can arrange support",
+    "contact": _l("To be contacted about involvement opportunities"),
+    "groups": _l("To keep the groups they choose to be counted in, for monitoring who we involve"),
+    "access_needs": _l("To keep their access needs, so we can arrange support"),
 }
 CONSENT_WORDING_VERSION = "2026-12"
 MAX_PENCE = 10_000_00  # £10,000: anything larger is a typing mistake for one payment
@@ -89,16 +91,16 @@ def parse_pence(text: str | None) -> int | None:
     if not raw:
         return None
     if raw.startswith("-") or raw.startswith("£-"):
-        raise ValueError("Enter an amount of £0 or more")
+        raise ValueError(_("Enter an amount of £0 or more"))
     if not _MONEY.match(raw):
-        raise ValueError("Enter an amount in pounds and pence, like 25 or 25.50")
+        raise ValueError(_("Enter an amount in pounds and pence, like 25 or 25.50"))
     try:
         value = Decimal(raw.lstrip("£").strip().replace(",", ""))
     except InvalidOperation as exc:
-        raise ValueError("Enter an amount in pounds and pence, like 25 or 25.50") from exc
+        raise ValueError(_("Enter an amount in pounds and pence, like 25 or 25.50")) from exc
     pence = int(value * 100)
     if pence > MAX_PENCE:
-        raise ValueError("Enter an amount of £10,000 or less")
+        raise ValueError(_("Enter an amount of £10,000 or less"))
     return pence
 
 
@@ -149,112 +151,114 @@ def _required_date(message: str) -> Any:
 
 class MemberForm(PortalForm):
     preferred_name = StringField(
-        "Preferred name",
+        _l("Preferred name"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter the name the member wants us to use"),
-            Length(max=200, message="Enter a name of 200 characters or fewer"),
+            DataRequired(_l("Enter the name the member wants us to use")),
+            Length(max=200, message=_l("Enter a name of 200 characters or fewer")),
         ],
-        description="The name they want us to use, in letters, on badges and in emails.",
+        description=_l("The name they want us to use, in letters, on badges and in emails."),
     )
     email = EmailField(
-        "Email address (optional)",
+        _l("Email address (optional)"),
         widget=GovTextInput(),
         validators=[
             Optional(),
-            Email("Enter an email address like name@example.org"),
-            Length(max=254, message="Enter an email address of 254 characters or fewer"),
+            Email(_l("Enter an email address like name@example.org")),
+            Length(max=254, message=_l("Enter an email address of 254 characters or fewer")),
         ],
     )
     phone = StringField(
-        "Phone number (optional)",
+        _l("Phone number (optional)"),
         widget=GovTextInput(),
-        validators=[Length(max=40, message="Enter a phone number of 40 characters or fewer")],
+        validators=[Length(max=40, message=_l("Enter a phone number of 40 characters or fewer"))],
     )
     contact_by = RadioField(
-        "How do they want us to contact them?",
+        _l("How do they want us to contact them?"),
         widget=GovRadioInput(),
         choices=list(CONTACT_BY.items()),
-        validators=[DataRequired("Select how they want us to contact them")],
+        validators=[DataRequired(_l("Select how they want us to contact them"))],
     )
     preferred_format = RadioField(
-        "Which format do they want information in?",
+        _l("Which format do they want information in?"),
         widget=GovRadioInput(),
         choices=list(FORMATS.items()),
-        validators=[DataRequired("Select the format they want")],
+        validators=[DataRequired(_l("Select the format they want"))],
     )
     status = RadioField(
-        "Status",
+        _l("Status"),
         widget=GovRadioInput(),
         choices=list(STATUSES.items()),
-        validators=[DataRequired("Select the member's status")],
+        validators=[DataRequired(_l("Select the member's status"))],
     )
     status_reason = TextAreaField(
-        "Reason for the status (optional unless they left)",
+        _l("Reason for the status (optional unless they left)"),
         widget=GovTextArea(),
-        validators=[Length(max=500, message="Enter 500 characters or fewer")],
-        description="Do not write anything about health or circumstances.",
+        validators=[Length(max=500, message=_l("Enter 500 characters or fewer"))],
+        description=_l("Do not write anything about health or circumstances."),
     )
     account_email = EmailField(
-        "Portal account (optional)",
+        _l("Portal account (optional)"),
         widget=GovTextInput(),
-        validators=[Optional(), Email("Enter the email address of a portal account, like name@example.org")],
-        description="The email address the member signs in to the portal with, so they can see their "
-        "own record and set their own caps.",
+        validators=[
+            Optional(), Email(_l("Enter the email address of a portal account, like name@example.org"))
+        ],
+        description=_l("The email address the member signs in to the portal with, so they can see their "
+                       "own record and set their own caps."),
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def validate_status_reason(self, field: Any) -> None:
         if self.status.data == "left" and not (field.data or "").strip():
-            raise ValidationError("Enter why the member left, for example ‘moved away’")
+            raise ValidationError(_("Enter why the member left, for example ‘moved away’"))
 
 
 class SensitiveForm(PortalForm):
     groups = SelectMultipleField(
-        "Groups the member chooses to be counted in",
+        _l("Groups the member chooses to be counted in"),
         widget=GovCheckboxesInput(),
         choices=list(GROUPS.items()),
     )
     access_needs = TextAreaField(
-        "Access needs, in the member's own words",
+        _l("Access needs, in the member's own words"),
         widget=GovTextArea(),
-        validators=[Length(max=4000, message="Enter 4,000 characters or fewer")],
+        validators=[Length(max=4000, message=_l("Enter 4,000 characters or fewer"))],
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def validate_groups(self, field: Any) -> None:
         if "prefer_not" in (field.data or []) and len(field.data) > 1:
-            raise ValidationError("Select ‘Prefer not to say’ on its own, or the groups they choose")
+            raise ValidationError(_("Select ‘Prefer not to say’ on its own, or the groups they choose"))
 
 
 class ConsentForm(PortalForm):
     purpose = RadioField(
-        "What is the consent for?",
+        _l("What is the consent for?"),
         widget=GovRadioInput(),
         choices=list(PURPOSES.items()),
-        validators=[DataRequired("Select what the consent is for")],
+        validators=[DataRequired(_l("Select what the consent is for"))],
     )
     given = RadioField(
-        "Did the member agree?",
+        _l("Did the member agree?"),
         widget=GovRadioInput(),
-        choices=[("yes", "Yes, they agreed"), ("no", "No, or they withdrew their consent")],
-        validators=[DataRequired("Select whether the member agreed")],
+        choices=[("yes", _l("Yes, they agreed")), ("no", _l("No, or they withdrew their consent"))],
+        validators=[DataRequired(_l("Select whether the member agreed"))],
     )
     on = DayField(
-        "When did they decide?",
-        description="For example, 27 3 2027",
-        validators=[_required_date("Enter the date they decided")],
+        _l("When did they decide?"),
+        description=_l("For example, 27 3 2027"),
+        validators=[_required_date(_l("Enter the date they decided"))],
     )
-    submit = SubmitField("Record consent", widget=GovSubmitInput())
+    submit = SubmitField(_l("Record consent"), widget=GovSubmitInput())
 
 
 class CapsForm(PortalForm):
     weekly_cap = MoneyField(
-        "Most I want in fees in one week (optional)",
-        description="In pounds, for example 20 or 203.50. Leave empty for no weekly cap.",
+        _l("Most I want in fees in one week (optional)"),
+        description=_l("In pounds, for example 20 or 203.50. Leave empty for no weekly cap."),
     )
     week_starts = RadioField(
-        "My week starts on",
+        _l("My week starts on"),
         widget=GovRadioInput(),
         coerce=int,
         choices=list(enumerate(WEEKDAYS)),
@@ -262,38 +266,38 @@ class CapsForm(PortalForm):
         default=0,
     )
     period_cap = MoneyField(
-        "Most I want in fees in one monthly assessment period (optional)",
-        description="In pounds. Leave empty for no monthly cap.",
+        _l("Most I want in fees in one monthly assessment period (optional)"),
+        description=_l("In pounds. Leave empty for no monthly cap."),
     )
     period_start_day = StringField(
-        "Day of the month my assessment period starts (optional)",
+        _l("Day of the month my assessment period starts (optional)"),
         widget=GovTextInput(),
-        description="A number from 1 to 31. If it is 29, 30 or 31, in a shorter "
-        "month the period starts on the month's last day.",
+        description=_l("A number from 1 to 31. If it is 29, 30 or 31, in a shorter "
+                       "month the period starts on the month's last day."),
     )
     hours_cap = StringField(
-        "Most hours I want to do in one week (optional)",
+        _l("Most hours I want to do in one week (optional)"),
         widget=GovTextInput(),
-        description="Including preparation time, for example 16.",
+        description=_l("Including preparation time, for example 16."),
     )
-    submit = SubmitField("Save my caps", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save my caps"), widget=GovSubmitInput())
 
     def validate_period_start_day(self, field: Any) -> None:
         raw = (field.data or "").strip()
         if not raw:
             if self.period_cap.data and self.period_cap.data.strip():
-                raise ValidationError("Enter the day of the month your assessment period starts")
+                raise ValidationError(_("Enter the day of the month your assessment period starts"))
             return
         if not raw.isdigit() or not 1 <= int(raw) <= 31:
-            raise ValidationError("Enter a day of the month from 1 to 31")
+            raise ValidationError(_("Enter a day of the month from 1 to 31"))
 
     def validate_hours_cap(self, field: Any) -> None:
         _number(
             field.data,
-            "Enter a number of hours of 0 or more, like 16",
+            _("Enter a number of hours of 0 or more, like 16"),
             0,
             168,
-            "Enter 168 hours or fewer: a week has 168 hours",
+            _("Enter 168 hours or fewer: a week has 168 hours"),
         )
 
     @property
@@ -307,50 +311,50 @@ class CapsForm(PortalForm):
 
 
 class InvolvementForm(PortalForm):
-    project_id = SelectField("Project (optional)", widget=GovSelect(), validators=[Optional()])
+    project_id = SelectField(_l("Project (optional)"), widget=GovSelect(), validators=[Optional()])
     role = SelectField(
-        "Role",
+        _l("Role"),
         widget=GovSelect(),
-        choices=[("", "Choose a role")] + list(ROLES.items()),
-        validators=[DataRequired("Select the member's role")],
+        choices=[("", _l("Choose a role"))] + list(ROLES.items()),
+        validators=[DataRequired(_l("Select the member's role"))],
     )
     starts_on = DayField(
-        "First day",
-        description="For example, 27 3 2027",
-        validators=[_required_date("Enter the first day of the involvement")],
+        _l("First day"),
+        description=_l("For example, 27 3 2027"),
+        validators=[_required_date(_l("Enter the first day of the involvement"))],
     )
-    ends_on = DayField("Last day (optional)", description="Leave empty when it was one day")
+    ends_on = DayField(_l("Last day (optional)"), description=_l("Leave empty when it was one day"))
     hours = StringField(
-        "Hours of involvement",
+        _l("Hours of involvement"),
         widget=GovTextInput(),
-        description="Time in meetings, interviews, writing or speaking, for example 3.5.",
+        description=_l("Time in meetings, interviews, writing or speaking, for example 3.5."),
     )
     preparation_hours = StringField(
-        "Hours of preparation (optional)",
+        _l("Hours of preparation (optional)"),
         widget=GovTextInput(),
-        description="Reading papers, travel planning, preparing questions.",
+        description=_l("Reading papers, travel planning, preparing questions."),
     )
     mode = RadioField(
-        "How did they take part?",
+        _l("How did they take part?"),
         widget=GovRadioInput(),
         choices=list(MODES.items()),
-        validators=[DataRequired("Select in person or remote")],
+        validators=[DataRequired(_l("Select in person or remote"))],
     )
     note = TextAreaField(
-        "Note (optional)",
+        _l("Note (optional)"),
         widget=GovTextArea(),
-        validators=[Length(max=1000, message="Enter 1,000 characters or fewer")],
-        description="Do not write anything about health or circumstances.",
+        validators=[Length(max=1000, message=_l("Enter 1,000 characters or fewer"))],
+        description=_l("Do not write anything about health or circumstances."),
     )
     hours_cap_agreed = BooleanField(
-        "The member knows this is more hours than their own weekly cap, and wants it recorded",
+        _l("The member knows this is more hours than their own weekly cap, and wants it recorded"),
         widget=GovCheckboxInput(),
     )
-    submit = SubmitField("Save involvement", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save involvement"), widget=GovSubmitInput())
 
     def validate_ends_on(self, field: Any) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError("The last day must be the same as or after the first day")
+            raise ValidationError(_("The last day must be the same as or after the first day"))
 
     def days(self) -> int:
         if not self.starts_on.data:
@@ -359,30 +363,30 @@ class InvolvementForm(PortalForm):
 
     def validate_hours(self, field: Any) -> None:
         if not (field.data or "").strip():
-            raise ValidationError("Enter the hours of involvement, like 3 or 3.5")
+            raise ValidationError(_("Enter the hours of involvement, like 3 or 3.5"))
         _number(
             field.data,
-            "Enter a number of hours of 0 or more, like 3.5",
+            _("Enter a number of hours of 0 or more, like 3.5"),
             0,
             24 * self.days(),
-            "Enter no more than 24 hours for each day of the involvement",
+            _("Enter no more than 24 hours for each day of the involvement"),
         )
 
     def validate_preparation_hours(self, field: Any) -> None:
         prep = (
             _number(
                 field.data,
-                "Enter a number of hours of 0 or more, like 1.5",
+                _("Enter a number of hours of 0 or more, like 1.5"),
                 0,
                 24 * self.days(),
-                "Enter no more than 24 hours for each day of the involvement",
+                _("Enter no more than 24 hours for each day of the involvement"),
             )
             or 0
         )
         hours = _number(self.hours.data, "", 0, 1e9, "") if not self.hours.errors else None
         if hours is not None and hours + prep > 24 * self.days():
             raise ValidationError(
-                "Involvement and preparation together must be no more than 24 hours for each day"
+                _("Involvement and preparation together must be no more than 24 hours for each day")
             )
 
     @property
@@ -393,50 +397,50 @@ class InvolvementForm(PortalForm):
 
 
 class FeeForm(PortalForm):
-    offered = MoneyField("Fee offered", description="In pounds, for example 75 or 37.50.")
+    offered = MoneyField(_l("Fee offered"), description=_l("In pounds, for example 75 or 37.50."))
     choice = RadioField(
-        "What did the member choose?",
+        _l("What did the member choose?"),
         widget=GovRadioInput(),
         choices=list(CHOICES.items()),
-        validators=[DataRequired("Select what the member chose")],
+        validators=[DataRequired(_l("Select what the member chose"))],
     )
-    amount = MoneyField("Reduced amount (if they chose a reduced amount)")
+    amount = MoneyField(_l("Reduced amount (if they chose a reduced amount)"))
     charity = StringField(
-        "Charity (if they chose to donate it)",
+        _l("Charity (if they chose to donate it)"),
         widget=GovTextInput(),
-        validators=[Length(max=200, message="Enter a charity name of 200 characters or fewer")],
+        validators=[Length(max=200, message=_l("Enter a charity name of 200 characters or fewer"))],
     )
     paid_on = DayField(
-        "Payment date",
-        description="The day the money reaches the member, for example 27 3 2027",
-        validators=[_required_date("Enter the payment date")],
+        _l("Payment date"),
+        description=_l("The day the money reaches the member, for example 27 3 2027"),
+        validators=[_required_date(_l("Enter the payment date"))],
     )
     method = RadioField(
-        "How is it paid?",
+        _l("How is it paid?"),
         widget=GovRadioInput(),
         choices=list(METHODS.items()),
         default="bank",
-        validators=[DataRequired("Select how it is paid")],
+        validators=[DataRequired(_l("Select how it is paid"))],
     )
-    submit = SubmitField("Check caps and approve fee", widget=GovSubmitInput())
+    submit = SubmitField(_l("Check caps and approve fee"), widget=GovSubmitInput())
 
     def validate_offered(self, field: Any) -> None:
         if field.pence is None and not field.errors:
-            raise ValidationError("Enter the fee offered, like 75")
+            raise ValidationError(_("Enter the fee offered, like 75"))
 
     def validate_amount(self, field: Any) -> None:
         if self.choice.data != "reduced" or field.errors:
             return
         if field.pence is None:
-            raise ValidationError("Enter the reduced amount the member chose")
+            raise ValidationError(_("Enter the reduced amount the member chose"))
         if field.pence <= 0:
-            raise ValidationError("Enter a reduced amount above £0, or choose ‘Decline the fee’")
+            raise ValidationError(_("Enter a reduced amount above £0, or choose ‘Decline the fee’"))
         if self.offered.pence is not None and field.pence >= self.offered.pence:
-            raise ValidationError("Enter an amount smaller than the fee offered, or choose the full fee")
+            raise ValidationError(_("Enter an amount smaller than the fee offered, or choose the full fee"))
 
     def validate_charity(self, field: Any) -> None:
         if self.choice.data == "donated" and not (field.data or "").strip():
-            raise ValidationError("Enter the name of the charity the member chose")
+            raise ValidationError(_("Enter the name of the charity the member chose"))
 
     def received_pence(self) -> int:
         """What the member receives: counted against their caps."""
@@ -448,111 +452,111 @@ class FeeForm(PortalForm):
 
 
 class ExpenseForm(PortalForm):
-    amount = MoneyField("Amount", description="In pounds, for example 12.40.")
+    amount = MoneyField(_l("Amount"), description=_l("In pounds, for example 12.40."))
     description = StringField(
-        "What was it for?",
+        _l("What was it for?"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter what the expense was for, like ‘train ticket to London’"),
-            Length(max=300, message="Enter 300 characters or fewer"),
+            DataRequired(_l("Enter what the expense was for, like ‘train ticket to London’")),
+            Length(max=300, message=_l("Enter 300 characters or fewer")),
         ],
     )
     paid_on = DayField(
-        "Payment date",
-        description="For example, 27 3 2027",
-        validators=[_required_date("Enter the payment date")],
+        _l("Payment date"),
+        description=_l("For example, 27 3 2027"),
+        validators=[_required_date(_l("Enter the payment date"))],
     )
     in_advance = BooleanField(
-        "Paid in advance, so the member is not out of pocket", widget=GovCheckboxInput()
+        _l("Paid in advance, so the member is not out of pocket"), widget=GovCheckboxInput()
     )
     receipt = FileField(
-        "Receipt (optional)", widget=GovFileInput(), description="A PDF, PNG or JPG of up to 5 MB."
+        _l("Receipt (optional)"), widget=GovFileInput(), description=_l("A PDF, PNG or JPG of up to 5 MB.")
     )
-    submit = SubmitField("Record expense", widget=GovSubmitInput())
+    submit = SubmitField(_l("Record expense"), widget=GovSubmitInput())
 
     def validate_amount(self, field: Any) -> None:
         if field.pence is None and not field.errors:
-            raise ValidationError("Enter the amount, like 12.40")
+            raise ValidationError(_("Enter the amount, like 12.40"))
         if field.pence == 0:
-            raise ValidationError("Enter an amount above £0")
+            raise ValidationError(_("Enter an amount above £0"))
 
 
 class LinkAccountForm(PortalForm):
     """Link a portal account with the network member role to the member record that is theirs."""
 
     member_id = SelectField(
-        "Member record",
+        _l("Member record"),
         widget=GovSelect(),
-        validators=[DataRequired("Choose the member record that belongs to this person")],
-        description="Only records not yet linked to an account are listed.",
+        validators=[DataRequired(_l("Choose the member record that belongs to this person"))],
+        description=_l("Only records not yet linked to an account are listed."),
         validate_choice=False,  # the view says why a record cannot be chosen (linked meanwhile)
     )
-    submit = SubmitField("Link the account", widget=GovSubmitInput())
+    submit = SubmitField(_l("Link the account"), widget=GovSubmitInput())
 
 
 class BudgetForm(PortalForm):
-    fees = MoneyField("Fees")
-    expenses = MoneyField("Expenses")
-    access = MoneyField("Access costs (BSL, personal assistants, carer cover)")
-    submit = SubmitField("Save budget", widget=GovSubmitInput())
+    fees = MoneyField(_l("Fees"))
+    expenses = MoneyField(_l("Expenses"))
+    access = MoneyField(_l("Access costs (BSL, personal assistants, carer cover)"))
+    submit = SubmitField(_l("Save budget"), widget=GovSubmitInput())
 
 
 class RateForm(PortalForm):
     key = StringField(
-        "Short name",
+        _l("Short name"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter a short name, like esa_permitted_work_higher"),
-            Length(max=60, message="Enter 60 characters or fewer"),
+            DataRequired(_l("Enter a short name, like esa_permitted_work_higher")),
+            Length(max=60, message=_l("Enter 60 characters or fewer")),
         ],
-        description="Use the same short name as last year's row to replace it from the new date.",
+        description=_l("Use the same short name as last year's row to replace it from the new date."),
     )
     label = StringField(
-        "Name shown to members",
+        _l("Name shown to members"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter the name shown to members"),
-            Length(max=200, message="Enter 200 characters or fewer"),
+            DataRequired(_l("Enter the name shown to members")),
+            Length(max=200, message=_l("Enter 200 characters or fewer")),
         ],
     )
-    amount = MoneyField("Amount")
+    amount = MoneyField(_l("Amount"))
     window = RadioField(
-        "Over which period?",
+        _l("Over which period?"),
         widget=GovRadioInput(),
-        choices=[("week", "A week"), ("period", "A monthly assessment period")],
-        validators=[DataRequired("Select a week or a monthly assessment period")],
+        choices=[("week", _l("A week")), ("period", _l("A monthly assessment period"))],
+        validators=[DataRequired(_l("Select a week or a monthly assessment period"))],
     )
     effective_from = DayField(
-        "Applies from",
-        description="For example, 6 4 2027",
-        validators=[_required_date("Enter the date the figure applies from")],
+        _l("Applies from"),
+        description=_l("For example, 6 4 2027"),
+        validators=[_required_date(_l("Enter the date the figure applies from"))],
     )
     source_url = StringField(
-        "Source (web address)",
+        _l("Source (web address)"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter where the figure comes from"),
-            Length(max=500, message="Enter 500 characters or fewer"),
+            DataRequired(_l("Enter where the figure comes from")),
+            Length(max=500, message=_l("Enter 500 characters or fewer")),
         ],
     )
     basis = StringField(
-        "How it is worked out (optional)",
+        _l("How it is worked out (optional)"),
         widget=GovTextInput(),
-        validators=[Length(max=300, message="Enter 300 characters or fewer")],
+        validators=[Length(max=300, message=_l("Enter 300 characters or fewer"))],
     )
-    submit = SubmitField("Add rate", widget=GovSubmitInput())
+    submit = SubmitField(_l("Add rate"), widget=GovSubmitInput())
 
     def validate_key(self, field: Any) -> None:
         if not re.fullmatch(r"[a-z0-9_]{1,60}", (field.data or "").strip()):
-            raise ValidationError("Use lower-case letters, digits and underscores only")
+            raise ValidationError(_("Use lower-case letters, digits and underscores only"))
 
     def validate_amount(self, field: Any) -> None:
         if field.pence is None and not field.errors:
-            raise ValidationError("Enter the amount, like 203.50")
+            raise ValidationError(_("Enter the amount, like 203.50"))
 
     def validate_source_url(self, field: Any) -> None:
         if not (field.data or "").strip().startswith(("https://", "http://")):
-            raise ValidationError("Enter a web address starting with https://")
+            raise ValidationError(_("Enter a web address starting with https://"))
 
 
 IMPORT_COLUMNS = (
@@ -568,16 +572,16 @@ IMPORT_COLUMNS = (
 
 class ImportForm(PortalForm):
     upload = FileField(
-        "CSV file (optional if you paste the rows below)",
+        _l("CSV file (optional if you paste the rows below)"),
         widget=GovFileInput(),
-        description="A CSV file of up to 1 MB, saved as UTF-8.",
+        description=_l("A CSV file of up to 1 MB, saved as UTF-8."),
     )
     rows = TextAreaField(
-        "Or paste the rows",
+        _l("Or paste the rows"),
         widget=GovTextArea(),
-        validators=[Length(max=200_000, message="Paste 200,000 characters or fewer, or upload a file")],
-        description="The first line names the columns: " + ", ".join(IMPORT_COLUMNS) + ". Only "
-        "preferred_name is required; contact_by, preferred_format and status use the codes shown on "
-        "this page.",
+        validators=[Length(max=200_000, message=_l("Paste 200,000 characters or fewer, or upload a file"))],
+        description=_l("The first line names the columns: %(columns)s. Only preferred_name is required; "
+                   "contact_by, preferred_format and status use the codes shown on this page.",
+                   columns=", ".join(IMPORT_COLUMNS)),
     )
-    submit = SubmitField("Check and import members", widget=GovSubmitInput())
+    submit = SubmitField(_l("Check and import members"), widget=GovSubmitInput())

@@ -16,6 +16,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 from werkzeug.datastructures import MultiDict
 
+from coprod_portal.i18n import _, number
+
 from .forms import IMPORT_COLUMNS, MemberForm
 from .models import NetworkMember
 
@@ -30,7 +32,8 @@ class Outcome:
 
 
 def _label(name: str) -> str:
-    return MemberForm.__dict__[name].args[0] if name in MemberForm.__dict__ else name
+    """The column's name as the form's label reads in the reader's language (its code if none)."""
+    return str(MemberForm.__dict__[name].args[0]) if name in MemberForm.__dict__ else name
 
 
 def check(session: Session, text: str) -> Outcome:
@@ -38,8 +41,8 @@ def check(session: Session, text: str) -> Outcome:
     try:
         return _check_rows(session, text)
     except csv.Error:  # e.g. a stray carriage return or NUL inside a cell
-        return Outcome(file_problem="The file could not be read as CSV. Open it in your spreadsheet, "
-                       "save it again as CSV (UTF-8), and paste or upload it again")
+        return Outcome(file_problem=_("The file could not be read as CSV. Open it in your spreadsheet, "
+                                      "save it again as CSV (UTF-8), and paste or upload it again"))
 
 
 def _check_rows(session: Session, text: str) -> Outcome:
@@ -47,22 +50,24 @@ def _check_rows(session: Session, text: str) -> Outcome:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "preferred_name" not in header:
-        outcome.file_problem = (
+        outcome.file_problem = _(
             "The first line must name the columns, and include preferred_name. "
-            f"The columns you can use are: {', '.join(IMPORT_COLUMNS)}"
+            "The columns you can use are: %(columns)s", columns=", ".join(IMPORT_COLUMNS)
         )
         return outcome
     unknown = [h for h in header if h and h not in IMPORT_COLUMNS]
     if unknown:
-        outcome.file_problem = f"Remove or rename the columns we do not know: {', '.join(unknown)}"
+        outcome.file_problem = _("Remove or rename the columns we do not know: %(columns)s",
+                                 columns=", ".join(unknown))
         return outcome
     reader.fieldnames = header
     rows = list(reader)
     if not rows:
-        outcome.file_problem = "The file has no rows of members under its first line"
+        outcome.file_problem = _("The file has no rows of members under its first line")
         return outcome
     if len(rows) > MAX_ROWS:
-        outcome.file_problem = f"Import at most {MAX_ROWS:,} members at a time: split the file"
+        outcome.file_problem = _("Import at most %(most)s members at a time: split the file",
+                                 most=number(MAX_ROWS))
         return outcome
     emails = [(r.get("email") or "").strip().lower() for r in rows]
     taken = {
@@ -77,7 +82,9 @@ def _check_rows(session: Session, text: str) -> Outcome:
     for index, row in enumerate(rows):
         line = index + 2  # the header is line 1
         if None in row:
-            outcome.problems.append((line, "Row", "This row has more cells than the first line has columns"))
+            outcome.problems.append(
+                (line, _("Row"), _("This row has more cells than the first line has columns"))
+            )
             continue
         data = {name: (row.get(name) or "").strip() for name in IMPORT_COLUMNS}
         data["contact_by"] = data["contact_by"] or "email"
@@ -87,20 +94,23 @@ def _check_rows(session: Session, text: str) -> Outcome:
         form.validate()
         for name, messages in form.errors.items():
             for message in messages:
-                if message == "Not a valid choice.":
-                    codes = ", ".join(str(value) for value, _ in getattr(form, name).choices)
-                    message = f"Use one of the codes {codes}"
+                if _unknown_code(form, name):
+                    codes = ", ".join(str(value) for value, _label_text in getattr(form, name).choices)
+                    message = _("Use one of the codes %(codes)s", codes=codes)
                 outcome.problems.append(
-                    (line, _label(name), f"{message} (you entered ‘{data.get(name, '')}’)")
+                    (line, _label(name), _("%(problem)s (you entered ‘%(entered)s’)", problem=message,
+                                           entered=data.get(name, "")))
                 )
         email = emails[index]
         if email and email in taken:
             outcome.problems.append(
-                (line, _label("email"), f"{taken[email]} already has {email} in the register")
+                (line, _label("email"), _("%(name)s already has %(email)s in the register", name=taken[email],
+                                          email=email))
             )
         elif email and email in seen:
             outcome.problems.append(
-                (line, _label("email"), f"{email} is also on line {seen[email]} of the file")
+                (line, _label("email"), _("%(email)s is also on line %(line)s of the file", email=email,
+                                          line=seen[email]))
             )
         if email:
             seen.setdefault(email, line)
@@ -119,6 +129,14 @@ def _check_rows(session: Session, text: str) -> Outcome:
     if outcome.problems:
         outcome.members = []
     return outcome
+
+
+def _unknown_code(form: MemberForm, name: str) -> bool:
+    """Whether a column of codes holds a value that is none of them (WTForms' own message for it is
+    in its own words and, in another language, its own translation, so the value itself is checked)."""
+    choices = getattr(getattr(form, name, None), "choices", None)
+    value = getattr(form, name).data if choices else None
+    return bool(choices) and bool(value) and value not in {code for code, _label_text in choices}
 
 
 def decode(upload: Any) -> str | None:

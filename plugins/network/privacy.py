@@ -14,9 +14,9 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from coprod_portal import files
+from coprod_portal.i18n import _, money
 from coprod_portal.types import ErasureReport, SubjectRecords
 
-from .caps import pounds
 from .forms import CHOICES, CONTACT_BY, FORMATS, GROUPS, METHODS, MODES, PURPOSES, ROLES, STATUSES, WEEKDAYS
 from .models import (
     NetworkAccessNeeds,
@@ -27,8 +27,12 @@ from .models import (
     NetworkPayment,
 )
 
-SECTION = "Co-production network"
-ERASED_NAME = "Erased member"
+ERASED_NAME = "Erased member"  # stored in the record, so in the portal's default language
+
+
+def _text(label: Any) -> str | None:
+    """A label (translated when shown) as plain text for the export, or None when there is none."""
+    return None if label is None else str(label)
 
 
 def _members(session: Session, person: Any) -> list[NetworkMember]:
@@ -46,42 +50,46 @@ def export(session: Session, person: Any) -> SubjectRecords | None:
     for m in members:
         records.append(
             {
-                "Record": "Your details",
-                "Preferred name": m.preferred_name,
-                "Email address": m.email,
-                "Phone number": m.phone or None,
-                "How you want us to contact you": CONTACT_BY.get(m.contact_by),
-                "Format you want information in": FORMATS.get(m.preferred_format),
-                "Status": STATUSES.get(m.status),
-                "Reason for the status": m.status_reason or None,
-                "Your weekly fee cap": pounds(m.weekly_cap_pence) if m.weekly_cap_pence is not None else None,
-                "Your week starts on": WEEKDAYS[m.week_starts],
-                "Your monthly fee cap": pounds(m.period_cap_pence)
+                _("Record"): _("Your details"),
+                _("Preferred name"): m.preferred_name,
+                _("Email address"): m.email,
+                _("Phone number"): m.phone or None,
+                _("How you want us to contact you"): _text(CONTACT_BY.get(m.contact_by)),
+                _("Format you want information in"): _text(FORMATS.get(m.preferred_format)),
+                _("Status"): _text(STATUSES.get(m.status)),
+                _("Reason for the status"): m.status_reason or None,
+                _("Your weekly fee cap"): money(m.weekly_cap_pence)
+                if m.weekly_cap_pence is not None
+                else None,
+                _("Your week starts on"): str(WEEKDAYS[m.week_starts]),
+                _("Your monthly fee cap"): money(m.period_cap_pence)
                 if m.period_cap_pence is not None
                 else None,
-                "Your assessment period starts on day": m.period_start_day,
-                "Your weekly hours cap": m.hours_cap,
+                _("Your assessment period starts on day"): m.period_start_day,
+                _("Your weekly hours cap"): m.hours_cap,
             }
         )
         groups = [
-            GROUPS.get(g.group, g.group)
+            str(GROUPS.get(g.group, g.group))
             for g in session.exec(select(NetworkMemberGroup).where(NetworkMemberGroup.member_id == m.id))
         ]
         if groups:
-            records.append({"Record": "Groups you chose to be counted in", "Groups": ", ".join(groups)})
+            records.append(
+                {_("Record"): _("Groups you chose to be counted in"), _("Groups"): ", ".join(groups)}
+            )
         needs = session.get(NetworkAccessNeeds, m.id)
         if needs is not None:
-            records.append({"Record": "Your access needs", "In your words": needs.text})
+            records.append({_("Record"): _("Your access needs"), _("In your words"): needs.text})
         for c in session.exec(
             select(NetworkConsent).where(NetworkConsent.member_id == m.id).order_by(col(NetworkConsent.on))
         ):
             records.append(
                 {
-                    "Record": "Consent",
-                    "For": PURPOSES.get(c.purpose, c.purpose),
-                    "You agreed": c.given,
-                    "On": c.on,
-                    "Wording version": c.wording_version,
+                    _("Record"): _("Consent"),
+                    _("For"): str(PURPOSES.get(c.purpose, c.purpose)),
+                    _("You agreed"): c.given,
+                    _("On"): c.on,
+                    _("Wording version"): c.wording_version,
                 }
             )
         for i in session.exec(
@@ -91,15 +99,15 @@ def export(session: Session, person: Any) -> SubjectRecords | None:
         ):
             records.append(
                 {
-                    "Record": "Involvement",
-                    "Role": ROLES.get(i.role, i.role),
-                    "From": i.starts_on,
-                    "To": i.ends_on,
-                    "Hours": i.hours,
-                    "Preparation hours": i.preparation_hours,
-                    "How": MODES.get(i.mode),
-                    "Status": i.status,
-                    "Note": i.note or None,
+                    _("Record"): _("Involvement"),
+                    _("Role"): str(ROLES.get(i.role, i.role)),
+                    _("From"): i.starts_on,
+                    _("To"): i.ends_on,
+                    _("Hours"): i.hours,
+                    _("Preparation hours"): i.preparation_hours,
+                    _("How"): _text(MODES.get(i.mode)),
+                    _("Status"): i.status,
+                    _("Note"): i.note or None,
                 }
             )
         for p in session.exec(
@@ -109,18 +117,18 @@ def export(session: Session, person: Any) -> SubjectRecords | None:
         ):
             records.append(
                 {
-                    "Record": "Fee" if p.kind == "fee" else "Expense",
-                    "Paid on": p.paid_on,
-                    "Amount to you": pounds(p.amount_pence),
-                    "Offered": pounds(p.offered_pence),
-                    "Your choice": CHOICES.get(p.choice) if p.kind == "fee" else None,
-                    "Charity": p.charity or None,
-                    "How": METHODS.get(p.method),
-                    "What for": p.description or None,
-                    "Status": p.status,
+                    _("Record"): _("Fee") if p.kind == "fee" else _("Expense"),
+                    _("Paid on"): p.paid_on,
+                    _("Amount to you"): money(p.amount_pence),
+                    _("Offered"): money(p.offered_pence),
+                    _("Your choice"): _text(CHOICES.get(p.choice)) if p.kind == "fee" else None,
+                    _("Charity"): p.charity or None,
+                    _("How"): _text(METHODS.get(p.method)),
+                    _("What for"): p.description or None,
+                    _("Status"): p.status,
                 }
             )
-    return SubjectRecords(SECTION, tuple(records))
+    return SubjectRecords(_("Co-production network"), tuple(records))
 
 
 def erase(session: Session, person: Any) -> ErasureReport | None:
@@ -150,22 +158,22 @@ def erase(session: Session, person: Any) -> ErasureReport | None:
         m.hours_cap = None
         session.add(m)
     return ErasureReport(
-        SECTION,
+        _("Co-production network"),
         erased=(
-            "Name, email address and phone number",
-            "Groups and access needs",
-            "Consent records",
-            "Caps",
-            "Notes on involvement",
-            "Receipts and what expenses were for",
+            _("Name, email address and phone number"),
+            _("Groups and access needs"),
+            _("Consent records"),
+            _("Caps"),
+            _("Notes on involvement"),
+            _("Receipts and what expenses were for"),
         ),
         kept=(
             (
-                "Payment ledger (amounts, dates, your choice, charity named) and the roles, dates and hours "
-                "they paid for, under an anonymous record",
-                "A charity must keep its accounting records for six years (Charities Act 2011 ss.131 and "
-                "134), and HMRC may ask about payments for that long. The ledger holds no health, group "
-                "or access information.",
+                _("Payment ledger (amounts, dates, your choice, charity named) and the roles, dates and "
+                  "hours they paid for, under an anonymous record"),
+                _("A charity must keep its accounting records for six years (Charities Act 2011 ss.131 and "
+                  "134), and HMRC may ask about payments for that long. The ledger holds no health, group "
+                  "or access information."),
             ),
         ),
     )

@@ -15,13 +15,15 @@ from datetime import date
 from typing import Any
 
 from flask import Response
+from flask_babel import format_date
 from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from coprod_portal.charts import Bar, Chart, people_bar
+from coprod_portal.i18n import _, _l, money
 from coprod_portal.pages import small_number
 
-from .caps import COUNTED_CHOICES, pounds
+from .caps import COUNTED_CHOICES
 from .forms import GROUPS, ROLES
 from .models import (
     NetworkMemberGroup,
@@ -34,8 +36,8 @@ from .models import (
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 YEARS_COMPARED = 4  # groups represented: this tax year and the three before it
-CHOICE_LABELS = {"full": "Took the full fee", "reduced": "Took a reduced amount",
-                 "declined": "Declined the fee", "donated": "Donated the fee to charity"}
+CHOICE_LABELS = {"full": _l("Took the full fee"), "reduced": _l("Took a reduced amount"),
+                 "declined": _l("Declined the fee"), "donated": _l("Donated the fee to charity")}
 
 
 def tax_year(year: int) -> tuple[date, date]:
@@ -94,28 +96,29 @@ def year_report(session: Session, year: int) -> YearReport:
     report.involvements = sum(line.involvements for line in by_role)
     report.hours = float(sum(line.hours for line in by_role))
     report.roles = sorted(
-        (RoleLine(ROLES.get(line.role, line.role), small_number(line.people), line.involvements, line.hours)
+        (RoleLine(str(ROLES.get(line.role, line.role)), small_number(line.people), line.involvements,
+                  line.hours)
          for line in by_role),
         key=lambda line: line.role,
     )
     choices = {choice: [0, 0] for choice in CHOICE_LABELS}
-    for money in session.exec(select(NetworkYearMoney).where(NetworkYearMoney.tax_year == year)):
-        if money.kind != "expense" and money.choice in choices:
-            choices[money.choice][0] += money.offered_pence
-            choices[money.choice][1] += money.amount_pence if money.choice in COUNTED_CHOICES else 0
-        if money.kind == "expense":
-            report.expenses += money.amount_pence
-        elif money.choice in COUNTED_CHOICES:
-            report.fees_paid += money.amount_pence
-        elif money.choice == "donated":
-            report.fees_donated += money.offered_pence
+    for row in session.exec(select(NetworkYearMoney).where(NetworkYearMoney.tax_year == year)):
+        if row.kind != "expense" and row.choice in choices:
+            choices[row.choice][0] += row.offered_pence
+            choices[row.choice][1] += row.amount_pence if row.choice in COUNTED_CHOICES else 0
+        if row.kind == "expense":
+            report.expenses += row.amount_pence
+        elif row.choice in COUNTED_CHOICES:
+            report.fees_paid += row.amount_pence
+        elif row.choice == "donated":
+            report.fees_donated += row.offered_pence
         else:
-            report.fees_declined += money.offered_pence
+            report.fees_declined += row.offered_pence
     report.choices = {choice: (offered, received) for choice, (offered, received) in choices.items()}
     report.groups_by_year = _groups_by_year(session, year)
     if people:
         counts = report.groups_by_year.get(year, {})
-        report.groups = [(label, small_number(counts.get(key, 0))) for key, label in GROUPS.items()]
+        report.groups = [(str(label), small_number(counts.get(key, 0))) for key, label in GROUPS.items()]
     report.months = _months(session, first, last)
     return report
 
@@ -166,23 +169,23 @@ def csv_response(report: YearReport, year: int) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     rows: list[list[Any]] = [
-        ["Involvement report", report.label],
-        ["From", report.first.isoformat(), "To", report.last.isoformat()],
+        [_("Involvement report"), report.label],
+        [_("From"), report.first.isoformat(), _("To"), report.last.isoformat()],
         [],
-        ["Measure", "Value"],
-        ["People involved", report.people],
-        ["Projects", report.projects],
-        ["Involvements", report.involvements],
-        ["Hours including preparation", f"{report.hours:g}"],
-        ["Fees paid to members", pounds(report.fees_paid)],
-        ["Fees donated to charity", pounds(report.fees_donated)],
-        ["Fees declined", pounds(report.fees_declined)],
-        ["Expenses paid (not earnings)", pounds(report.expenses)],
+        [_("Measure"), _("Value")],
+        [_("People involved"), report.people],
+        [_("Projects"), report.projects],
+        [_("Involvements"), report.involvements],
+        [_("Hours including preparation"), f"{report.hours:g}"],
+        [_("Fees paid to members"), money(report.fees_paid)],
+        [_("Fees donated to charity"), money(report.fees_donated)],
+        [_("Fees declined"), money(report.fees_declined)],
+        [_("Expenses paid (not earnings)"), money(report.expenses)],
         [],
-        ["Role", "People", "Involvements", "Hours"],
+        [_("Role"), _("People"), _("Involvements"), _("Hours")],
         *[[line.role, line.people, line.involvements, f"{line.hours:g}"] for line in report.roles],
         [],
-        ["Group (members' own choice)", "People"],
+        [_("Group (members' own choice)"), _("People")],
         *[[label, count] for label, count in report.groups],
     ]
     for row in rows:
@@ -207,15 +210,18 @@ def report_charts(report: YearReport) -> list[Chart]:
 
 
 def _months_chart(report: YearReport) -> Chart:
-    bars = [Bar(f"{month:%b %Y}", float(count), str(count)) for month, count, _ in report.months]
-    chart = Chart("chart-months", "Involvement through the year",
-                  "No confirmed involvement in this tax year.", "Month (6th to 5th)", "Involvements", bars)
+    bars = [Bar(str(format_date(month, "MMM y")), float(count), str(count))
+            for month, count, _hours in report.months]
+    chart = Chart("chart-months", _("Involvement through the year"),
+                  _("No confirmed involvement in this tax year."), _("Month (6th to 5th)"), _("Involvements"),
+                  bars)
     highest = chart.highest()
     if highest:
-        total = sum(count for _, count, _ in report.months)
-        chart.summary = (f"{total} confirmed involvements in the tax year {report.label}, the most in the "
-                         f"month from 6 {highest.label} ({highest.text}). Each month runs from the 6th to "
-                         "the 5th, like the tax year.")
+        total = sum(count for _month, count, _hours in report.months)
+        chart.summary = _("%(total)s confirmed involvements in the tax year %(year)s, the most in the month "
+                          "from 6 %(month)s (%(count)s). Each month runs from the 6th to the 5th, like the "
+                          "tax year.", total=total, year=report.label, month=highest.label,
+                          count=highest.text)
     return chart
 
 
@@ -223,28 +229,31 @@ def _fees_chart(report: YearReport) -> Chart:
     bars: list[Bar] = []
     for choice, label in CHOICE_LABELS.items():
         offered, received = report.choices.get(choice, (0, 0))
-        bars.append(Bar("Offered", float(offered), pounds(offered), label))
-        bars.append(Bar("Received by the member", float(received), pounds(received), label))
+        bars.append(Bar(_("Offered"), float(offered), money(offered), str(label)))
+        bars.append(Bar(_("Received by the member"), float(received), money(received), str(label)))
     offered = sum(o for o, _ in report.choices.values())
     received = sum(r for _, r in report.choices.values())
     declined = report.choices.get("declined", (0, 0))[0]
     donated = report.choices.get("donated", (0, 0))[0]
-    summary = (f"Of {pounds(offered)} offered in fees, members received {pounds(received)}: each member "
-               f"chooses what to take, so that fees never put their benefits at risk. {pounds(declined)} was "
-               f"declined and {pounds(donated)} donated to charity.") if offered else (
-        "No fees were offered in this tax year.")
-    return Chart("chart-fees", "Fees: what members chose to receive", summary, "What members chose",
-                 "Amount", bars)
+    summary = _("Of %(offered)s offered in fees, members received %(received)s: each member chooses what "
+                "to take, so that fees never put their benefits at risk. %(declined)s was declined and "
+                "%(donated)s donated to charity.", offered=money(offered), received=money(received),
+                declined=money(declined), donated=money(donated)) if offered else (
+        _("No fees were offered in this tax year."))
+    return Chart("chart-fees", _("Fees: what members chose to receive"), summary, _("What members chose"),
+                 _("Amount"), bars)
 
 
 def _groups_chart(report: YearReport) -> Chart:
     first = report.first.year
     years = [y for y in range(first - YEARS_COMPARED + 1, first + 1)
              if y in report.groups_by_year or y == first]
-    bars = [people_bar(year_label(y), report.groups_by_year.get(y, {}).get(key, 0), label)
+    bars = [people_bar(year_label(y), report.groups_by_year.get(y, {}).get(key, 0), str(label))
             for key, label in GROUPS.items() for y in years]
-    span = year_label(years[0]) if len(years) == 1 else f"{year_label(years[0])} to {year_label(years[-1])}"
-    summary = (f"People involved from each group members chose to be counted in, in the tax years {span}. "
-               "A person may be in more than one group. Counts under 5 read “fewer than 5” and have no bar.")
-    return Chart("chart-groups", "Groups represented over the years", summary, "Group and tax year", "People",
-                 bars)
+    span = year_label(years[0]) if len(years) == 1 else _(
+        "%(first)s to %(last)s", first=year_label(years[0]), last=year_label(years[-1]))
+    summary = _("People involved from each group members chose to be counted in, in the tax years %(span)s. "
+                "A person may be in more than one group. Counts under 5 read “fewer than 5” and have no bar.",
+                span=span)
+    return Chart("chart-groups", _("Groups represented over the years"), summary, _("Group and tax year"),
+                 _("People"), bars)

@@ -19,6 +19,8 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from coprod_portal.i18n import _
+
 from .caps import COUNTED_CHOICES
 from .models import NetworkInvolvement, NetworkMember, NetworkPayment
 from .reports import tax_year
@@ -39,7 +41,8 @@ class Statement:
 
     @property
     def label(self) -> str:
-        return f"{self.first.year} to {self.first.year + 1}"
+        """The tax year as people say it: 2030 to 2031 (2030 i 2031)."""
+        return _("%(first)s to %(last)s", first=self.first.year, last=self.first.year + 1)
 
     @property
     def total_received(self) -> int:

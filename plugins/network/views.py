@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func
@@ -14,6 +15,7 @@ from sqlmodel import col, select
 from coprod_portal import accounts, audit, events, files
 from coprod_portal.db import get_session, lock_for_update, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.i18n import DEFAULT_LANGUAGE, _, locale_code, long_date, money, ngettext
 from coprod_portal.pages import paginate, wants_easy_read
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project
@@ -86,7 +88,19 @@ LABELS = {
 
 @bp.app_template_filter("pounds")
 def _pounds(pence: int | None) -> str:
+    """Money as the reader's language writes it (£1,234.50), or "no cap" when there is none."""
+    return _("no cap") if pence is None else money(pence)
+
+
+def _stored_pounds(pence: int | None) -> str:
+    """Money as the audit log keeps it, in English whatever the page's language."""
     return "no cap" if pence is None else caps.pounds(pence)
+
+
+def _in_english(label: Any) -> str:
+    """A label as stored in the audit log: always in English, whoever's language the page is in."""
+    with force_locale(locale_code(DEFAULT_LANGUAGE)):
+        return str(label)
 
 
 @bp.context_processor
@@ -199,10 +213,11 @@ def link_account(user_id: str) -> Any:
         return render_template("network/cannot_link.html", person=user), 404
     already = member_for_user(session, user)
     if already is not None:
-        flash(f"{user.display_name}'s account is already linked to {already.preferred_name}.", "info")
+        flash(_("%(person)s's account is already linked to %(member)s.", person=user.display_name,
+                member=already.preferred_name), "info")
         return redirect(url_for(".member", member_id=already.id))
     form = LinkAccountForm()
-    form.member_id.choices = [("", "Choose a member record")] + [
+    form.member_id.choices = [("", _("Choose a member record"))] + [
         (m.id, f"{m.preferred_name}" + (f" ({m.email})" if m.email else "")) for m in _unlinked_records()
     ]
     if form.validate_on_submit():
@@ -212,16 +227,18 @@ def link_account(user_id: str) -> Any:
         if member is not None:
             _record("linked a portal account to a network member", member, user.email)
             session.commit()
-            flash(f"{user.display_name}'s account is now linked to {member.preferred_name}.", "success")
+            flash(_("%(person)s's account is now linked to %(member)s.", person=user.display_name,
+                    member=member.preferred_name), "success")
             return redirect(url_for(".member", member_id=member.id))
         form.member_id.errors = [
-            "That record is already linked to another account, or no longer exists: choose another"
+            _("That record is already linked to another account, or no longer exists: choose another")
         ]
     return _form_page(
-        form, f"Link {user.display_name}'s account", "Network", url_for(".index"),
-        intro=f"{user.display_name} ({user.email}) has the network member role, but no member record is "
-        "linked to their account, so they cannot see their involvement, fees or caps. Choose their "
-        "record, or add a new member record for them with this email address as their portal account.",
+        form, _("Link %(person)s's account", person=user.display_name), _("Network"), url_for(".index"),
+        intro=_("%(person)s (%(email)s) has the network member role, but no member record is linked to "
+                "their account, so they cannot see their involvement, fees or caps. Choose their record, "
+                "or add a new member record for them with this email address as their portal account.",
+                person=user.display_name, email=user.email),
     )
 
 
@@ -246,11 +263,11 @@ def new_member() -> Any:
         session.add(member)
         session.flush()
         linked = f", linked to the portal account {form.account_email.data.strip()}" if member.user_id else ""
-        _record("added a network member", member, STATUSES[member.status] + linked)
+        _record("added a network member", member, _in_english(STATUSES[member.status]) + linked)
         session.commit()
-        flash(f"{member.preferred_name} was added to the network.", "success")
+        flash(_("%(name)s was added to the network.", name=member.preferred_name), "success")
         return redirect(url_for(".member", member_id=member.id))
-    return _form_page(form, "Add a network member", "Network", url_for(".index"))
+    return _form_page(form, _("Add a network member"), _("Network"), url_for(".index"))
 
 
 @bp.route("/members/import", methods=["GET", "POST"])
@@ -265,11 +282,11 @@ def import_members() -> Any:
         if upload and getattr(upload, "filename", ""):
             decoded = importing.decode(upload)
             if decoded is None:
-                form.upload.errors = ["The file must be a CSV file of up to 1 MB, saved as UTF-8"]
+                form.upload.errors = [_("The file must be a CSV file of up to 1 MB, saved as UTF-8")]
             else:
                 text = decoded
         if not form.errors and not text.strip():
-            form.upload.errors = ["Choose a CSV file, or paste the rows"]
+            form.upload.errors = [_("Choose a CSV file, or paste the rows")]
         if not form.errors:
             session = get_session()
             outcome = importing.check(session, text)
@@ -279,8 +296,9 @@ def import_members() -> Any:
             elif outcome.problems:
                 lines = sorted({line for line, _, _ in outcome.problems})
                 form.rows.errors = [
-                    f"Nothing was imported: correct line{'s' if len(lines) > 1 else ''} "
-                    f"{', '.join(map(str, lines))} (listed below), then check again"
+                    ngettext("Nothing was imported: correct line %(lines)s (listed below), then check again",
+                             "Nothing was imported: correct lines %(lines)s (listed below), then check again",
+                             len(lines), lines=", ".join(map(str, lines)))
                 ]
             else:
                 for member in outcome.members:
@@ -289,7 +307,8 @@ def import_members() -> Any:
                 for member in outcome.members:
                     _record("added a network member", member, "imported from a CSV file")
                 session.commit()
-                flash(f"{len(outcome.members)} members were added to the network.", "success")
+                flash(ngettext("%(num)d member was added to the network.",
+                               "%(num)d members were added to the network.", len(outcome.members)), "success")
                 return redirect(url_for(".index"))
     return _render("network/import.html", form, outcome=outcome)
 
@@ -307,16 +326,18 @@ def _member_form_ok(form: MemberForm, member: NetworkMember | None) -> bool:
     if email:
         other = session.exec(select(NetworkMember).where(NetworkMember.email == email)).first()
         if other is not None and (member is None or other.id != member.id):
-            form.email.errors = [f"{other.preferred_name} already has this email address in the register"]
+            form.email.errors = [_("%(name)s already has this email address in the register",
+                                   name=other.preferred_name)]
     account = (form.account_email.data or "").strip()
     if account:
         user = accounts.user_by_email(session, account)
         if user is None:
-            form.account_email.errors = ["There is no portal account with this email address"]
+            form.account_email.errors = [_("There is no portal account with this email address")]
         else:
             linked = session.exec(select(NetworkMember).where(NetworkMember.user_id == user.id)).first()
             if linked is not None and (member is None or linked.id != member.id):
-                form.account_email.errors = [f"This account is already linked to {linked.preferred_name}"]
+                form.account_email.errors = [_("This account is already linked to %(name)s",
+                                               name=linked.preferred_name)]
     return not form.errors
 
 
@@ -402,12 +423,13 @@ def edit_member(member_id: str) -> Any:
     if _member_valid(form, member):
         _fill_member(member, form)
         session.add(member)
-        _record("changed a network member's details", member, STATUSES[member.status])
+        _record("changed a network member's details", member, _in_english(STATUSES[member.status]))
         session.commit()
-        flash("The member's details were saved.", "success")
+        flash(_("The member's details were saved."), "success")
         return redirect(url_for(".member", member_id=member.id))
     return _form_page(
-        form, f"Change {member.preferred_name}'s details", "Network", url_for(".member", member_id=member.id)
+        form, _("Change %(name)s's details", name=member.preferred_name), _("Network"),
+        url_for(".member", member_id=member.id)
     )
 
 
@@ -431,17 +453,17 @@ def private(member_id: str) -> Any:
     if form.validate_on_submit():
         if form.groups.data and consents["groups"] is None:
             form.groups.errors = [
-                "Record the member's consent to keep their groups first: without it "
-                "nothing about their groups is stored"
+                _("Record the member's consent to keep their groups first: without it "
+                  "nothing about their groups is stored")
             ]
         if (form.access_needs.data or "").strip() and consents["access_needs"] is None:
             form.access_needs.errors = [
-                "Record the member's consent to keep their access needs first: "
-                "without it nothing about their access needs is stored"
+                _("Record the member's consent to keep their access needs first: "
+                  "without it nothing about their access needs is stored")
             ]
         if not form.errors:
             _save_special(member, form, needs)
-            flash("Groups and access needs were saved.", "success")
+            flash(_("Groups and access needs were saved."), "success")
             return redirect(url_for(".member", member_id=member.id))
     else:
         _record("read groups and access needs", member, subject_type=SPECIAL_SUBJECT)
@@ -475,7 +497,7 @@ def consent(member_id: str) -> Any:
     form = ConsentForm(purpose=request.args.get("purpose"))
     if form.validate_on_submit():
         if form.on.data > date.today():
-            form.on.errors = ["The date they decided must be today or in the past"]
+            form.on.errors = [_("The date they decided must be today or in the past")]
         else:
             session = get_session()
             given = form.given.data == "yes"
@@ -497,21 +519,20 @@ def consent(member_id: str) -> Any:
                 subject_type=SPECIAL_SUBJECT if form.purpose.data != "contact" else MEMBER_SUBJECT,
             )
             session.commit()
-            flash(
-                "Consent was recorded."
-                if given
-                else "Consent was recorded as not given."
-                + (" What it covered was deleted." if deleted else ""),
-                "success",
-            )
+            if given:
+                flash(_("Consent was recorded."), "success")
+            elif deleted:
+                flash(_("Consent was recorded as not given. What it covered was deleted."), "success")
+            else:
+                flash(_("Consent was recorded as not given."), "success")
             return redirect(url_for(".member", member_id=member.id))
     return _form_page(
         form,
-        f"Record consent for {member.preferred_name}",
-        "Network",
+        _("Record consent for %(name)s", name=member.preferred_name),
+        _("Network"),
         url_for(".member", member_id=member.id),
-        intro=f"Consent wording version {CONSENT_WORDING_VERSION}. Refusing or withdrawing "
-        "consent to keep groups or access needs deletes them at once.",
+        intro=_("Consent wording version %(version)s. Refusing or withdrawing consent to keep groups or "
+                "access needs deletes them at once.", version=CONSENT_WORDING_VERSION),
     )
 
 
@@ -554,11 +575,12 @@ def _caps_page(member: NetworkMember, back: str) -> Any:
         _record(
             "changed benefit-safe caps",
             member,
-            f"week {_pounds(member.weekly_cap_pence)}, period {_pounds(member.period_cap_pence)}, "
+            f"week {_stored_pounds(member.weekly_cap_pence)}, "
+            f"period {_stored_pounds(member.period_cap_pence)}, "
             f"hours {member.hours_cap if member.hours_cap is not None else 'no cap'}",
         )
         get_session().commit()
-        flash("The caps were saved. We check every fee against them before it is approved.", "success")
+        flash(_("The caps were saved. We check every fee against them before it is approved."), "success")
         return redirect(back)
     return _render("network/caps.html", form, member=member, back=back, rates=current_rates())
 
@@ -583,7 +605,7 @@ def _project_choices() -> list[tuple[str, str]]:
         .exec(select(Project).where(Project.stage != "closed").order_by(col(Project.title)).limit(500))
         .all()
     )
-    return [("", "Not part of a project")] + [(p.id, p.title) for p in projects]
+    return [("", _("Not part of a project"))] + [(p.id, p.title) for p in projects]
 
 
 @bp.route("/members/<member_id>/involvements/new", methods=["GET", "POST"])
@@ -602,12 +624,17 @@ def new_involvement(member_id: str) -> Any:
         over = caps.hours_over(session, member, form.starts_on.data, hours + prep)
         if over and not form.hours_cap_agreed.data:
             already, first, last = over
-            warning = (
-                f"{member.preferred_name} chose to do at most {member.hours_cap:g} hours in a week. "
-                f"{already:g} hours are already recorded for {first.day} {first:%B} to "
-                f"{last.day} {last:%B %Y}, so this would make {already + hours + prep:g}."
+            warning = _(
+                "%(name)s chose to do at most %(cap)s hours in a week. %(already)s hours are already "
+                "recorded for %(first)s to %(last)s, so this would make %(total)s.",
+                name=member.preferred_name, cap=format(member.hours_cap, "g"), already=format(already, "g"),
+                first=caps.day_and_month(first), last=long_date(last),
+                total=format(already + hours + prep, "g"),
             )
-            form.hours.errors = [warning + " Check with them, then tick the box below to record it anyway."]
+            form.hours.errors = [
+                _("%(warning)s Check with them, then tick the box below to record it anyway.",
+                  warning=warning)
+            ]
         else:
             record_involvement(
                 session,
@@ -624,12 +651,12 @@ def new_involvement(member_id: str) -> Any:
                 hours_cap_agreed=bool(over and form.hours_cap_agreed.data),
             )
             events.commit(session)
-            flash("The involvement was recorded.", "success")
+            flash(_("The involvement was recorded."), "success")
             return redirect(url_for(".member", member_id=member.id))
     return _form_page(
         form,
-        f"Record involvement for {member.preferred_name}",
-        "Network",
+        _("Record involvement for %(name)s", name=member.preferred_name),
+        _("Network"),
         url_for(".member", member_id=member.id),
         show_agreement=warning is not None,
     )
@@ -695,12 +722,12 @@ def fee(involvement_id: str) -> Any:
             _record(
                 "approved a fee",
                 member,
-                f"{CHOICES[payment.choice]}: {caps.pounds(payment.amount_pence)} "
+                f"{_in_english(CHOICES[payment.choice])}: {caps.pounds(payment.amount_pence)} "
                 f"paid on {payment.paid_on.isoformat()}"
                 + (" (priced a pending involvement)" if was_pending else ""),
             )
             session.commit()
-            flash(f"The fee was approved: {_fee_sentence(payment)}.", "success")
+            flash(_("The fee was approved: %(fee)s.", fee=_fee_sentence(payment)), "success")
             return redirect(url_for(".member", member_id=member.id))
     return _render(
         "network/fee.html",
@@ -734,9 +761,8 @@ def _check_caps(form: FeeForm, member: NetworkMember, payment: NetworkPayment | 
         field = form.amount if form.choice.data == "reduced" else form.offered
         fits = min(b.fits for b in breaches)
         field.errors = [
-            " ".join(b.sentence for b in breaches)
-            + f" Reduce it to {caps.pounds(fits)} or less, move the payment date, "
-            "decline it or donate it."
+            _("%(breaches)s Reduce it to %(fits)s or less, move the payment date, decline it or donate it.",
+              breaches=" ".join(b.sentence for b in breaches), fits=money(fits))
         ]
     return breaches
 
@@ -752,10 +778,12 @@ def _fill_fee(payment: NetworkPayment, form: FeeForm) -> None:
 
 def _fee_sentence(payment: NetworkPayment) -> str:
     if payment.choice == "declined":
-        return f"{caps.pounds(payment.offered_pence)} offered and declined"
+        return _("%(amount)s offered and declined", amount=money(payment.offered_pence))
     if payment.choice == "donated":
-        return f"{caps.pounds(payment.offered_pence)} donated to {payment.charity}"
-    return f"{caps.pounds(payment.amount_pence)} to be paid on {payment.paid_on.day} {payment.paid_on:%B %Y}"
+        return _("%(amount)s donated to %(charity)s", amount=money(payment.offered_pence),
+                 charity=payment.charity)
+    return _("%(amount)s to be paid on %(day)s", amount=money(payment.amount_pence),
+             day=long_date(payment.paid_on))
 
 
 @bp.route("/payments/<payment_id>/edit", methods=["GET", "POST"])
@@ -787,11 +815,11 @@ def edit_fee(payment_id: str) -> Any:
             _record(
                 "changed a fee",
                 member,
-                f"{CHOICES[payment.choice]}: {caps.pounds(payment.amount_pence)} "
+                f"{_in_english(CHOICES[payment.choice])}: {caps.pounds(payment.amount_pence)} "
                 f"paid on {payment.paid_on.isoformat()}",
             )
             session.commit()
-            flash(f"The fee was changed: {_fee_sentence(payment)}.", "success")
+            flash(_("The fee was changed: %(fee)s.", fee=_fee_sentence(payment)), "success")
             return redirect(url_for(".member", member_id=member.id))
     involvement = session.get(NetworkInvolvement, payment.involvement_id) if payment.involvement_id else None
     return _render(
@@ -826,7 +854,7 @@ def cancel_payment(payment_id: str) -> Any:
             f"{caps.pounds(payment.amount_pence)} that was to be paid on {payment.paid_on.isoformat()}",
         )
         session.commit()
-    flash("The payment was cancelled. It no longer counts towards any cap.", "success")
+    flash(_("The payment was cancelled. It no longer counts towards any cap."), "success")
     return redirect(url_for(".member", member_id=member.id))
 
 
@@ -876,16 +904,16 @@ def new_expense(member_id: str) -> Any:
                 f"{payment.paid_on.isoformat()}" + (", with a receipt" if payment.receipt_file_id else ""),
             )
             session.commit()
-            flash("The expense was recorded. Expenses never count towards a member's caps.", "success")
+            flash(_("The expense was recorded. Expenses never count towards a member's caps."), "success")
             return redirect(url_for(".member", member_id=member.id))
     return _form_page(
         form,
-        f"Record an expense for {member.preferred_name}",
-        "Network",
+        _("Record an expense for %(name)s", name=member.preferred_name),
+        _("Network"),
         url_for(".member", member_id=member.id),
         files=True,
-        intro="Expenses are kept apart from fees: they are not earnings and never count "
-        "towards the member's caps. Pay in advance where you can.",
+        intro=_("Expenses are kept apart from fees: they are not earnings and never count "
+                "towards the member's caps. Pay in advance where you can."),
     )
 
 
@@ -925,14 +953,14 @@ def budget(project_id: str) -> Any:
             f"access {caps.pounds(row.access_pence)}",
         )
         session.commit()
-        flash("The budget for paying people was saved.", "success")
+        flash(_("The budget for paying people was saved."), "success")
         return redirect(url_for("projects.view", project_id=project.id))
     return _form_page(
         form,
-        "Budget for paying people",
+        _("Budget for paying people"),
         project.title,
         url_for("projects.view", project_id=project.id),
-        intro="What this project sets aside for involvement fees, expenses and access costs.",
+        intro=_("What this project sets aside for involvement fees, expenses and access costs."),
     )
 
 
@@ -1002,7 +1030,7 @@ def rates() -> Any:
             detail=f"{caps.pounds(rate.amount_pence)} a {rate.window} from {rate.effective_from}",
         )
         session.commit()
-        flash("The rate was added. Members see it as an example from the date it applies.", "success")
+        flash(_("The rate was added. Members see it as an example from the date it applies."), "success")
         return redirect(url_for(".rates"))
     every = session.exec(
         select(NetworkRate).order_by(col(NetworkRate.key), col(NetworkRate.effective_from).desc())
