@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -92,7 +92,7 @@ def test_a_language_chosen_on_the_sign_in_page_becomes_the_accounts_choice(app: 
 
 
 def test_dates_and_money_are_written_the_way_each_language_writes_them(app: Flask) -> None:
-    moment = datetime(2026, 12, 4, 14, 5, tzinfo=timezone.utc)
+    moment = datetime(2026, 12, 4, 14, 5, tzinfo=UTC)
     template = "{{ day|day }} / {{ moment|moment }} / {{ 123450|money }} / {{ 12345|number }}"
     with app.test_request_context(headers={"Accept-Language": "cy"}):
         assert render_template_string(template, day=date(2027, 3, 27), moment=moment) == \
