@@ -188,7 +188,7 @@ class PluginHost:
         except Exception as exc:  # any import error must not take the portal down
             log.exception("plugin %s failed to import", cand.name)
             info.errors.append(Problem(_l("It could not be loaded: %(error)s",
-                                          error=f"{type(exc).__name__}: {exc}")))
+                                          error=_error_text(exc))))
             return
         info.module = getattr(module, "__name__", str(module))
         info.version = info.version or str(getattr(module, "__version__", ""))
@@ -294,7 +294,7 @@ class PluginHost:
         info = self.plugins.get(plugin)
         if info is not None:
             message = Problem(_l("%(hook)s failed: %(error)s", hook=hook,
-                                 error=f"{type(exc).__name__}: {exc}"))
+                                 error=_error_text(exc)))
             if message not in info.errors:
                 info.errors.append(message)
 
@@ -302,6 +302,11 @@ class PluginHost:
     def failures(self) -> list[PluginInfo]:
         """Plugins with any error; ``flask plugins check`` fails when this is not empty."""
         return [info for info in self.plugins.values() if info.errors]
+
+
+def _error_text(exc: BaseException) -> str:
+    """An exception as a plugin problem quotes it: ``ValueError: what went wrong``."""
+    return type(exc).__name__ + ": " + str(exc)
 
 
 def _file_loader(name: str, path: Path):  # type: ignore[no-untyped-def]

@@ -63,7 +63,7 @@ def _core_records(session: Session, person: Person) -> list[SubjectRecords]:
                _("Line manager"): manager.display_name if manager else None,
                _("Single sign-on identities"): ", ".join(
                    _("%(subject)s at %(issuer)s (linked %(day)s)", subject=link.subject,
-                     issuer=link.issuer, day=f"{link.linked_at:%Y-%m-%d}")
+                     issuer=link.issuer, day=link.linked_at.strftime("%Y-%m-%d"))
                    for link in session.exec(select(UserIdentity).where(
                        UserIdentity.user_id == user.id))) or None}
     team = select(ProjectTeamMember.project_id).where(ProjectTeamMember.user_id == user.id)
