@@ -18,13 +18,15 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Relationship, Session, SQLModel, select
 
 from .db import new_id, utcnow
+from .i18n import _l
 
+# role -> (label, description), translated when shown
 CORE_ROLES: dict[str, tuple[str, str]] = {
-    "admin": ("Administrator", "Manages users, roles and plugins."),
-    "coproduction_lead": ("Co-production lead", "Leads co-production work across projects."),
-    "safeguarding_lead": ("Safeguarding lead", "Receives safeguarding and wellbeing concerns."),
-    "hr": ("HR", "Human resources. Never sees lived-experience contributions."),
-    "staff": ("Staff", "Any member of staff."),
+    "admin": (_l("Administrator"), _l("Manages users, roles and plugins.")),
+    "coproduction_lead": (_l("Co-production lead"), _l("Leads co-production work across projects.")),
+    "safeguarding_lead": (_l("Safeguarding lead"), _l("Receives safeguarding and wellbeing concerns.")),
+    "hr": (_l("HR"), _l("Human resources. Never sees lived-experience contributions.")),
+    "staff": (_l("Staff"), _l("Any member of staff.")),
 }
 MIN_PASSWORD_LENGTH = 12
 _hashers: dict[int, PasswordHasher] = {}

@@ -20,6 +20,7 @@ from . import accounts, audit, oidc
 from .accounts import User
 from .db import get_session
 from .forms import PortalForm, csrf_checked_by_form
+from .i18n import _, _l
 from .pages import paginate
 from .permissions import can, require
 from .search import contains
@@ -33,17 +34,17 @@ def all_roles() -> dict[str, Any]:
 
 
 class UserForm(PortalForm):
-    display_name = StringField("Name", widget=GovTextInput(), validators=[
-        DataRequired("Enter the person's name"), Length(max=200)])
-    email = EmailField("Email address", widget=GovTextInput(), validators=[
-        DataRequired("Enter the person's email address"),
-        Email("Enter an email address like name@example.org"), Length(max=254)])
-    roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(), validators=[Optional()],
-                                description="Select every role this person needs.")
-    line_manager = EmailField("Line manager's email address (optional)", widget=GovTextInput(),
-                              validators=[Optional(), Email("Enter an email address like "
-                                                            "name@example.org")])
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    display_name = StringField(_l("Name"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter the person's name")), Length(max=200)])
+    email = EmailField(_l("Email address"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter the person's email address")),
+        Email(_l("Enter an email address like name@example.org")), Length(max=254)])
+    roles = SelectMultipleField(_l("Roles"), widget=GovCheckboxesInput(), validators=[Optional()],
+                                description=_l("Select every role this person needs."))
+    line_manager = EmailField(_l("Line manager's email address (optional)"), widget=GovTextInput(),
+                              validators=[Optional(), Email(_l("Enter an email address like "
+                                                               "name@example.org"))])
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, editing: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,27 +54,28 @@ class UserForm(PortalForm):
     def validate_email(self, field: Any) -> None:
         other = accounts.user_by_email(get_session(), field.data)
         if other is not None and (self.editing is None or other.id != self.editing.id):
-            raise ValidationError("Another account already uses this email address")
+            raise ValidationError(_("Another account already uses this email address"))
 
     def validate_line_manager(self, field: Any) -> None:
         if not field.data:
             return
         manager = accounts.user_by_email(get_session(), field.data)
         if manager is None:
-            raise ValidationError("There is no account with this email address")
+            raise ValidationError(_("There is no account with this email address"))
         if self.editing is not None and manager.id == self.editing.id:
-            raise ValidationError("A person cannot be their own line manager")
+            raise ValidationError(_("A person cannot be their own line manager"))
 
 
 # Each administration area: (title, what it is for, endpoint, permission).
 ADMIN_AREAS = [
-    ("Users", "Add people, give roles, set line managers, reset passwords, deactivate leavers.",
+    (_l("Users"), _l("Add people, give roles, set line managers, reset passwords, deactivate leavers."),
      "admin.users", "admin.users"),
-    ("Plugins", "Every plugin found, its version, status and any errors.", "admin.plugins",
+    (_l("Plugins"), _l("Every plugin found, its version, status and any errors."), "admin.plugins",
      "admin.plugins"),
-    ("Background jobs", "Jobs that failed or gave up, and the schedule of periodic jobs.",
+    (_l("Background jobs"), _l("Jobs that failed or gave up, and the schedule of periodic jobs."),
      "jobs_admin.index", "admin.jobs"),
-    ("Subject access and erasure", "Give a person a copy of what we hold about them, or erase it.",
+    (_l("Subject access and erasure"),
+     _l("Give a person a copy of what we hold about them, or erase it."),
      "subjects.find", "admin.subject_access"),
 ]
 
@@ -122,8 +124,8 @@ def new_user() -> Any:
         audit.record(session, current_user, "created account", "user", user.id, user.display_name,
                      detail="roles: " + ", ".join(sorted(form.roles.data)))
         session.commit()
-        flash(f"Account created for {user.display_name}. Give them a reset code so they can "
-              "choose a password.", "success")
+        flash(_("Account created for %(name)s. Give them a reset code so they can choose a "
+                "password.", name=user.display_name), "success")
         return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -153,11 +155,11 @@ def user(user_id: str) -> Any:
     } if request.method == "GET" else None)
     if form.validate_on_submit():
         if target.id == current_user.id and "admin" not in form.roles.data:
-            form.roles.errors = ["You cannot take the admin role away from yourself. Ask another "
-                                 "administrator to do it"]
+            form.roles.errors = [_("You cannot take the admin role away from yourself. Ask "
+                                   "another administrator to do it")]
         else:
             _save_user(target, form)
-            flash(f"Changes to {target.display_name} saved.", "success")
+            flash(_("Changes to %(name)s saved.", name=target.display_name), "success")
             return redirect(url_for("admin.user", user_id=target.id))
     return render_template("admin/user_form.html", form=form, user=target, manager=manager)
 
@@ -180,7 +182,7 @@ def reset_code(user_id: str) -> Any:
     session = get_session()
     target = _user_or_404(user_id)
     if not target.active:
-        flash("This account is deactivated. Reactivate it before giving a reset code.", "error")
+        flash(_("This account is deactivated. Reactivate it before giving a reset code."), "error")
         return redirect(url_for("admin.user", user_id=target.id))
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     token = accounts.issue_reset(session, target, current_user, hours)
@@ -198,12 +200,14 @@ def set_active(user_id: str) -> Any:
     target = _user_or_404(user_id)
     activate = request.form.get("active") == "yes"
     if target.id == current_user.id and not activate:
-        flash("You cannot deactivate your own account.", "error")
+        flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("admin.user", user_id=target.id))
     (accounts.reactivate if activate else accounts.deactivate)(target)
     action = "reactivated account" if activate else "deactivated account"
     audit.record(session, current_user, action, "user", target.id, target.display_name)
     session.commit()
-    flash(f"{target.display_name}'s account has been {'reactivated' if activate else 'deactivated'}.",
-          "success")
+    if activate:
+        flash(_("%(name)s's account has been reactivated.", name=target.display_name), "success")
+    else:
+        flash(_("%(name)s's account has been deactivated.", name=target.display_name), "success")
     return redirect(url_for("admin.user", user_id=target.id))

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from .audit import AuditEvent
 from .db import get_session
+from .i18n import _
 from .pages import PAGE_SIZE
 from .permissions import can, require
 from .search import contains
@@ -36,12 +37,12 @@ def log() -> Any:
     args = request.args
     actor, subject = args.get("actor", "").strip(), args.get("subject", "").strip()
     start, end = _parse_day(args.get("from", "")), _parse_day(args.get("to", ""))
-    wording = {"from": "Enter the first day to show as year-month-day, like 2027-03-01",
-               "to": "Enter the last day to show as year-month-day, like 2027-03-31"}
+    wording = {"from": _("Enter the first day to show as year-month-day, like 2027-03-01"),
+               "to": _("Enter the last day to show as year-month-day, like 2027-03-31")}
     errors = {name: text for name, text in wording.items()
               if args.get(name) and _parse_day(args[name]) is None}
     if start and end and end < start:
-        errors["to"] = "The 'to' date must be the same as or after the 'from' date"
+        errors["to"] = _("The 'to' date must be the same as or after the 'from' date")
     query = select(AuditEvent).order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     if actor:
         query = query.where(contains(AuditEvent.actor_label, actor))

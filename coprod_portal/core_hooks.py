@@ -16,6 +16,7 @@ from sqlmodel import select
 from .accounts import CORE_ROLES
 from .db import get_session
 from .hookspecs import hookimpl
+from .i18n import _l
 from .permissions import can
 from .projects import Project, ProjectTeamMember, is_on_project
 from .types import DashboardCard, NavItem, Role
@@ -129,13 +130,14 @@ def portal_periodic_jobs() -> list[Any]:
 
     return [
         PeriodicJob("core.purge_login_attempts", purge_login_attempts, cron="7 * * * *",
-                    description="Deletes failed sign-in records older than the throttling window "
-                                "(they hold email and network addresses)."),
+                    description=_l("Deletes failed sign-in records older than the throttling window "
+                                   "(they hold email and network addresses).")),
         PeriodicJob("core.purge_job_failures", purge_resolved_failures, cron="40 3 * * *",
-                    description="Deletes job failures that were resolved more than 30 days ago."),
+                    description=_l("Deletes job failures that were resolved more than 30 days ago.")),
         PeriodicJob("core.remove_orphan_files", remove_orphan_files, cron="20 4 * * *",
-                    description="Removes stored files older than a day that no record points to (left "
-                                "by an upload interrupted before it was saved), and says how many."),
+                    description=_l("Removes stored files older than a day that no record points to "
+                                   "(left by an upload interrupted before it was saved), and says "
+                                   "how many.")),
     ]
 
 

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from . import audit, jobs, mail
 from .config import ConfigError
 from .db import get_session
+from .i18n import _
 from .jobs import JobFailure
 from .pages import paginate
 from .permissions import require
@@ -60,8 +61,8 @@ def try_again(failure_id: str) -> Any:
         return redirect(url_for("jobs_admin.index"))
     audit.record(session, current_user, "tried a failed job again", "job", failure.id, failure.job_name)
     session.commit()
-    flash(f"“{failure.job_name}” is queued again. If it fails again it will be retried as before.",
-          "success")
+    flash(_("“%(job)s” is queued again. If it fails again it will be retried as before.",
+            job=failure.job_name), "success")
     return redirect(url_for("jobs_admin.index"))
 
 

@@ -46,6 +46,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from .config import ConfigError
 from .db import new_id, utcnow
+from .i18n import _, _l
 from .types import Job, PeriodicJob
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ REDIS_CONNECT_TIMEOUT_SECONDS = 5
 JOB_NAME = re.compile(r"^(?P<plugin>[a-z][a-z0-9_]{0,39})\.[a-z][a-z0-9_]{0,59}$")
 _ID_LIKE = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f-]{36}|\d{1,20})$")  # our ids, uuids, numbers
 _AFTER_COMMIT = "coprod_jobs_after_commit"
-STATUS_LABELS = {"retrying": "Retrying", "gave_up": "Gave up", "resolved": "Resolved"}
+STATUS_LABELS = {"retrying": _l("Retrying"), "gave_up": _l("Gave up"), "resolved": _l("Resolved")}
 
 
 class JobFailure(SQLModel, table=True):
@@ -89,7 +90,7 @@ class JobFailure(SQLModel, table=True):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
 
 @dataclass(frozen=True)
@@ -174,14 +175,15 @@ def try_again(session: Session, failure: JobFailure) -> None:
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if failure.status != "gave_up":
-        raise ValueError("This job has not given up, so there is nothing to try again: "
-                         + ("it is still retrying by itself." if failure.status == "retrying"
-                            else "it has worked since."))
+        raise ValueError(_("This job has not given up, so there is nothing to try again: it is "
+                           "still retrying by itself.") if failure.status == "retrying" else
+                         _("This job has not given up, so there is nothing to try again: it has "
+                           "worked since."))
     if failure.job_name not in _service(app).jobs:
-        raise ValueError(f"“{failure.job_name}” cannot be tried again: no enabled plugin declares it "
-                         "now. Switch its plugin back on first.")
+        raise ValueError(_("“%(job)s” cannot be tried again: no enabled plugin declares it now. "
+                           "Switch its plugin back on first.", job=failure.job_name))
     if failure.kwargs_json is None:
-        raise ValueError("The arguments of this job were not kept, so it cannot be tried again.")
+        raise ValueError(_("The arguments of this job were not kept, so it cannot be tried again."))
     failure.status = "retrying"
     failure.next_try_at = utcnow()
     session.add(failure)

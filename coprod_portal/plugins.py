@@ -23,16 +23,41 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
+from flask_babel import force_locale
+from markupsafe import Markup, escape
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from . import hookspecs
+from .i18n import DEFAULT_LANGUAGE, _l, locale_code
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "coprod_portal"
 BUILTIN_DISTRIBUTION = "coprod-portal"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# What the Plugins page shows for each status and source (the codes themselves are kept as they are)
+STATUS_LABELS = {"enabled": _l("Enabled"), "not enabled": _l("Not enabled"), "failed": _l("Failed"),
+                 "running with errors": _l("Running with errors")}
+SOURCE_LABELS = {"core": _l("core"), "built-in": _l("built-in"), "installed": _l("installed"),
+                 "local": _l("local"), "missing": _l("missing")}
+
+
+class Problem(str):
+    """A plugin's problem: English wherever it is used as text (logs, the command line, tests),
+    and in the reader's language where a page shows it (``{{ problem }}``)."""
+
+    translated: Any
+
+    def __new__(cls, translated: Any) -> Problem:
+        with force_locale(locale_code(DEFAULT_LANGUAGE)):  # not the language of whoever's request failed
+            english = str(translated)
+        problem = super().__new__(cls, english)
+        problem.translated = translated
+        return problem
+
+    def __html__(self) -> Markup:
+        return escape(str(self.translated))
 
 
 @dataclass
@@ -44,7 +69,7 @@ class PluginInfo:
     version: str = ""
     enabled: bool = False
     hooks: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # each a Problem
     module: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -55,6 +80,14 @@ class PluginInfo:
         if self.errors:
             return "running with errors"
         return "enabled" if self.enabled else "not enabled"
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+    @property
+    def source_label(self) -> str:
+        return str(SOURCE_LABELS.get(self.source, self.source))
 
 
 @dataclass
@@ -98,8 +131,9 @@ class PluginHost:
         for name in wanted - candidates.keys():
             self.plugins[name] = PluginInfo(
                 name, "missing", errors=[
-                    f"'{name}' is named in COPROD_PLUGINS but no such plugin is installed. "
-                    "Install it (pip install …) or remove the name from COPROD_PLUGINS."
+                    Problem(_l("'%(name)s' is named in COPROD_PLUGINS but no such plugin is installed. "
+                               "Install it (pip install …) or remove the name from COPROD_PLUGINS.",
+                               name=name))
                 ],
             )
         self.pm.check_pending()
@@ -145,14 +179,16 @@ class PluginHost:
     def _load_one(self, cand: _Candidate, info: PluginInfo) -> None:
         if not NAME_PATTERN.match(cand.name):
             info.errors.append(
-                f"The name '{cand.name}' is not allowed: use lower-case letters, digits and _."
+                Problem(_l("The name '%(name)s' is not allowed: use lower-case letters, digits and _.",
+                           name=cand.name))
             )
             return
         try:
             module = cand.load()
         except Exception as exc:  # any import error must not take the portal down
             log.exception("plugin %s failed to import", cand.name)
-            info.errors.append(f"It could not be loaded: {type(exc).__name__}: {exc}")
+            info.errors.append(Problem(_l("It could not be loaded: %(error)s",
+                                          error=_error_text(exc))))
             return
         info.module = getattr(module, "__name__", str(module))
         info.version = info.version or str(getattr(module, "__version__", ""))
@@ -162,20 +198,20 @@ class PluginHost:
             return
         self._register(module, info)
 
-    def _version_refusal(self, module: Any) -> str | None:
+    def _version_refusal(self, module: Any) -> Problem | None:
         wanted = getattr(module, "PORTAL_VERSIONS", None)
         if wanted is None:
             return None
         try:
             spec = SpecifierSet(str(wanted))
         except InvalidSpecifier:
-            return f"It declares PORTAL_VERSIONS = {wanted!r}, which is not a version range."
+            return Problem(_l("It declares PORTAL_VERSIONS = %(wanted)s, which is not a version range.",
+                              wanted=repr(wanted)))
         if self.portal_version in spec:
             return None
-        return (
-            f"It supports portal versions {wanted}, but this portal is {self.portal_version}. "
-            "Install a version of the plugin made for this portal."
-        )
+        return Problem(_l("It supports portal versions %(wanted)s, but this portal is %(version)s. "
+                          "Install a version of the plugin made for this portal.", wanted=str(wanted),
+                          version=str(self.portal_version)))
 
     def _register(self, module: Any, info: PluginInfo) -> None:
         try:
@@ -183,7 +219,7 @@ class PluginHost:
                 warnings.simplefilter("always")
                 self.pm.register(module, name=info.name)
         except Exception as exc:
-            info.errors.append(f"It could not be registered: {exc}")
+            info.errors.append(Problem(_l("It could not be registered: %(error)s", error=str(exc))))
             return
         # a deprecated hook still works for one minor version: say so where admins look
         info.warnings = [str(w.message) for w in caught]
@@ -191,8 +227,9 @@ class PluginHost:
         if unknown:
             self.pm.unregister(module)
             info.errors.append(
-                "It implements " + ", ".join(sorted(unknown)) + ", which this portal does not "
-                "define. Check the spelling, or the portal version the plugin needs."
+                Problem(_l("It implements %(hooks)s, which this portal does not define. Check the "
+                           "spelling, or the portal version the plugin needs.",
+                           hooks=", ".join(sorted(unknown))))
             )
             return
         info.enabled = True
@@ -256,7 +293,8 @@ class PluginHost:
         log.error("plugin %s failed in %s", plugin, hook, exc_info=exc)
         info = self.plugins.get(plugin)
         if info is not None:
-            message = f"{hook} failed: {type(exc).__name__}: {exc}"
+            message = Problem(_l("%(hook)s failed: %(error)s", hook=hook,
+                                 error=_error_text(exc)))
             if message not in info.errors:
                 info.errors.append(message)
 
@@ -264,6 +302,11 @@ class PluginHost:
     def failures(self) -> list[PluginInfo]:
         """Plugins with any error; ``flask plugins check`` fails when this is not empty."""
         return [info for info in self.plugins.values() if info.errors]
+
+
+def _error_text(exc: BaseException) -> str:
+    """An exception as a plugin problem quotes it: ``ValueError: what went wrong``."""
+    return type(exc).__name__ + ": " + str(exc)
 
 
 def _file_loader(name: str, path: Path):  # type: ignore[no-untyped-def]

@@ -20,43 +20,55 @@ from . import accounts, audit, events
 from .accounts import User
 from .db import get_session, utcnow
 from .forms import DayField, PortalForm, csrf_checked_by_form
+from .i18n import _, _l
 from .pages import paginate
 from .permissions import can, ensure, require
-from .projects import Project, ProjectTeamMember, stage_blockers, stages, team_ids
+from .projects import (
+    Project,
+    ProjectTeamMember,
+    stage_blockers,
+    stage_label,
+    stage_name,
+    stages,
+    team_ids,
+)
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
+# Stages in the reader's language, for every template (plugins' too): {{ project.stage|stage_label }}
+bp.add_app_template_filter(stage_label, "stage_label")
+bp.add_app_template_filter(stage_name, "stage_name")
 
 
 class ProjectForm(PortalForm):
-    title = StringField("Project title", widget=GovTextInput(), validators=[
-        DataRequired("Enter the project's title"), Length(max=200, message="Enter a title of "
-                                                                        "200 characters or fewer")])
-    summary = TextAreaField("What is the project for?", widget=GovTextArea(), validators=[
-        Length(max=4000, message="Enter 4,000 characters or fewer")])
-    starts_on = DayField("Start date (optional)", description="For example, 27 3 2027")
-    ends_on = DayField("End date (optional)", description="For example, 31 3 2028")
-    submit = SubmitField("Save project", widget=GovSubmitInput())
+    title = StringField(_l("Project title"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter the project's title")),
+        Length(max=200, message=_l("Enter a title of 200 characters or fewer"))])
+    summary = TextAreaField(_l("What is the project for?"), widget=GovTextArea(), validators=[
+        Length(max=4000, message=_l("Enter 4,000 characters or fewer"))])
+    starts_on = DayField(_l("Start date (optional)"), description=_l("For example, 27 3 2027"))
+    ends_on = DayField(_l("End date (optional)"), description=_l("For example, 31 3 2028"))
+    submit = SubmitField(_l("Save project"), widget=GovSubmitInput())
 
     def validate_ends_on(self, field: Any) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError("The end date must be the same as or after the start date")
+            raise ValidationError(_("The end date must be the same as or after the start date"))
 
 
 class TeamForm(PortalForm):
-    email = EmailField("Email address of the person to add", widget=GovTextInput(), validators=[
-        DataRequired("Enter the email address of the person to add"),
-        Email("Enter an email address like name@example.org")])
-    submit = SubmitField("Add to team", widget=GovSubmitInput())
+    email = EmailField(_l("Email address of the person to add"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter the email address of the person to add")),
+        Email(_l("Enter an email address like name@example.org"))])
+    submit = SubmitField(_l("Add to team"), widget=GovSubmitInput())
 
 
 class StageForm(PortalForm):
-    stage = RadioField("Move the project to", widget=GovRadioInput(),
-                       validators=[DataRequired("Select the stage to move the project to")])
-    submit = SubmitField("Change stage", widget=GovSubmitInput())
+    stage = RadioField(_l("Move the project to"), widget=GovRadioInput(),
+                       validators=[DataRequired(_l("Select the stage to move the project to"))])
+    submit = SubmitField(_l("Change stage"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.stage.choices = [(s, s.capitalize()) for s in stages()]
+        self.stage.choices = [(s, stage_label(s)) for s in stages()]
 
 
 def _project_or_404(project_id: str) -> Project:
@@ -90,7 +102,7 @@ def new_project() -> Any:
         session.add(project)
         audit.record(session, current_user, "started project", "project", project.id, project.title)
         session.commit()
-        flash(f"Project '{project.title}' started.", "success")
+        flash(_("Project '%(title)s' started.", title=project.title), "success")
         return redirect(url_for("projects.view", project_id=project.id))
     return render_template("projects/form.html", form=form, project=None)
 
@@ -138,7 +150,7 @@ def edit(project_id: str) -> Any:
         session = get_session()
         audit.record(session, current_user, "changed project", "project", project.id, project.title)
         session.commit()
-        flash("Project details saved.", "success")
+        flash(_("Project details saved."), "success")
         return redirect(url_for("projects.view", project_id=project.id))
     return render_template("projects/form.html", form=form, project=project)
 
@@ -154,15 +166,15 @@ def add_team_member(project_id: str) -> Any:
     if form.validate_on_submit():
         person = accounts.user_by_email(session, form.email.data)
         if person is None or not person.active:
-            form.email.errors = ["There is no active account with this email address"]
+            form.email.errors = [_("There is no active account with this email address")]
         elif person.id in team_ids(session, project) or person.id == project.owner_id:
-            form.email.errors = [f"{person.display_name} is already on this project"]
+            form.email.errors = [_("%(name)s is already on this project", name=person.display_name)]
         else:
             session.add(ProjectTeamMember(project_id=project.id, user_id=person.id))
             audit.record(session, current_user, "added to project team", "project", project.id,
                          project.title, detail=f"user {person.id}")
             session.commit()
-            flash(f"{person.display_name} added to the team.", "success")
+            flash(_("%(name)s added to the team.", name=person.display_name), "success")
             return redirect(url_for("projects.view", project_id=project.id) + "#team")
     return _render_view(project, StageForm(data={"stage": project.stage}), form, [])
 
@@ -179,7 +191,7 @@ def remove_team_member(project_id: str, user_id: str) -> Any:
         audit.record(session, current_user, "removed from project team", "project", project.id,
                      project.title, detail=f"user {user_id}")
         session.commit()
-        flash("Removed from the team.", "success")
+        flash(_("Removed from the team."), "success")
     return redirect(url_for("projects.view", project_id=project.id) + "#team")
 
 
@@ -194,13 +206,13 @@ def change_stage(project_id: str) -> Any:
         return _render_view(project, form, TeamForm(), [])
     to_stage = form.stage.data
     if to_stage == project.stage:
-        flash(f"The project is already at the {to_stage} stage.", "info")
+        flash(_("The project is already at the %(stage)s stage.", stage=stage_name(to_stage)), "info")
         return redirect(url_for("projects.view", project_id=project.id))
     blockers = stage_blockers(project, to_stage)
     if blockers:
         return _render_view(project, form, TeamForm(), blockers)
     _move(project, to_stage)
-    flash(f"The project is now at the {to_stage} stage.", "success")
+    flash(_("The project is now at the %(stage)s stage.", stage=stage_name(to_stage)), "success")
     return redirect(url_for("projects.view", project_id=project.id))
 
 

@@ -14,18 +14,32 @@ from flask import current_app, has_app_context
 from sqlmodel import Field, Session, SQLModel, select
 
 from .db import new_id, utcnow
+from .i18n import _l
 
 # The rungs of the ladder of co-production, lowest first: the one vocabulary for how far people
 # were involved, so a rung planned in a checklist and a rung claimed in a practice example (two
-# plugins that never import each other) read the same.
+# plugins that never import each other) read the same. The codes are stored; the labels are
+# translated when shown (``str()`` one where a plain string is needed).
 RUNGS = {
-    "coercion": "Coercion",
-    "educating": "Educating",
-    "informing": "Informing",
-    "consultation": "Consultation",
-    "engagement": "Engagement",
-    "co_design": "Co-design",
-    "co_production": "Co-production",
+    "coercion": _l("Coercion"),
+    "educating": _l("Educating"),
+    "informing": _l("Informing"),
+    "consultation": _l("Consultation"),
+    "engagement": _l("Engagement"),
+    "co_design": _l("Co-design"),
+    "co_production": _l("Co-production"),
+}
+
+# The default stages' names as they read inside a sentence ("at the design stage"). A stage an
+# organisation adds in COPROD_PROJECT_STAGES has no translation and is shown as it is written.
+STAGE_NAMES = {
+    "idea": _l("idea"),
+    "design": _l("design"),
+    "development": _l("development"),
+    "commissioning": _l("commissioning"),
+    "delivery": _l("delivery"),
+    "review": _l("review"),
+    "closed": _l("closed"),
 }
 
 
@@ -55,6 +69,21 @@ class ProjectTeamMember(SQLModel, table=True):
 def stages() -> list[str]:
     """The configured stages, in order (COPROD_PROJECT_STAGES)."""
     return list(current_app.config["PROJECT_STAGES"])
+
+
+def stage_name(stage: str) -> str:
+    """A stage's name in the reader's language, for use inside a sentence: "design"."""
+    name = STAGE_NAMES.get(stage)
+    return str(name) if name is not None else stage
+
+
+def stage_label(stage: str) -> str:
+    """A stage's name as a label or heading: "Design" (an added stage: capitalised as before)."""
+    name = STAGE_NAMES.get(stage)
+    if name is None:
+        return stage.capitalize()
+    text = str(name)
+    return text[:1].upper() + text[1:]
 
 
 def team_ids(session: Session, project: Project) -> list[str]:

@@ -13,27 +13,28 @@ from wtforms.validators import DataRequired, Email, Length
 from . import audit, subjects
 from .db import get_session
 from .forms import PortalForm, csrf_checked_by_form
+from .i18n import _, _l
 from .permissions import require
 
 bp = Blueprint("subjects", __name__, url_prefix="/admin/subject-access")
 
 
 class FindForm(PortalForm):
-    email = EmailField("Email address of the person", widget=GovTextInput(), validators=[
-        DataRequired("Enter the person's email address"),
-        Email("Enter an email address like name@example.org"), Length(max=254)])
-    submit = SubmitField("Find what we hold", widget=GovSubmitInput())
+    email = EmailField(_l("Email address of the person"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter the person's email address")),
+        Email(_l("Enter an email address like name@example.org")), Length(max=254)])
+    submit = SubmitField(_l("Find what we hold"), widget=GovSubmitInput())
 
 
 class EraseForm(PortalForm):
-    email = EmailField("Email address", widget=GovTextInput(), validators=[DataRequired(), Email()])
-    reason = TextAreaField("Why are you erasing this person's data?", widget=GovTextArea(), validators=[
-        DataRequired("Say why the data is being erased, for example the date of their request"),
-        Length(max=500, message="Enter 500 characters or fewer")])
-    confirm = BooleanField("I have checked the person's identity and that erasure applies",
+    email = EmailField(_l("Email address"), widget=GovTextInput(), validators=[DataRequired(), Email()])
+    reason = TextAreaField(_l("Why are you erasing this person's data?"), widget=GovTextArea(), validators=[
+        DataRequired(_l("Say why the data is being erased, for example the date of their request")),
+        Length(max=500, message=_l("Enter 500 characters or fewer"))])
+    confirm = BooleanField(_l("I have checked the person's identity and that erasure applies"),
                            widget=GovCheckboxInput(),
-                           validators=[DataRequired("Confirm you have checked the request")])
-    submit = SubmitField("Erase what can be erased", widget=GovSubmitInput())
+                           validators=[DataRequired(_l("Confirm you have checked the request"))])
+    submit = SubmitField(_l("Erase what can be erased"), widget=GovSubmitInput())
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -50,8 +51,9 @@ def find() -> Any:
                  person.user_id or "", person.display_name, reason="subject access request")
     session.commit()
     if not sections:
-        form.email.errors = [f"The portal holds nothing about {person.email}. Check the spelling; "
-                             "if they use another email address, search for that too"]
+        form.email.errors = [_("The portal holds nothing about %(email)s. Check the spelling; if "
+                               "they use another email address, search for that too",
+                               email=person.email)]
         return render_template("subjects/find.html", form=form), 404
     erase_form = EraseForm(data={"email": person.email})
     return render_template("subjects/summary.html", person=person, sections=sections,
@@ -94,7 +96,7 @@ def erase() -> Any:
         return render_template("subjects/summary.html", person=person, sections=sections,
                                erase_form=form), 400
     if person.user_id == current_user.id:
-        form.confirm.errors = ["You cannot erase your own account. Ask another administrator"]
+        form.confirm.errors = [_("You cannot erase your own account. Ask another administrator")]
         return render_template("subjects/summary.html", person=person,
                                sections=subjects.gather(session, person), erase_form=form), 400
     try:

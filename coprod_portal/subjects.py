@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import LazyString
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
@@ -21,7 +22,8 @@ from .accounts import PasswordReset, User, UserIdentity
 from .audit import AuditEvent
 from .auth import LoginAttempt
 from .db import new_id, utcnow
-from .projects import Project, ProjectTeamMember
+from .i18n import _
+from .projects import Project, ProjectTeamMember, stage_name
 from .types import ErasureReport, Person, SubjectRecords
 
 
@@ -55,12 +57,13 @@ def _core_records(session: Session, person: Person) -> list[SubjectRecords]:
     user = session.get(User, person.user_id)
     assert user is not None
     manager = session.get(User, user.line_manager_id) if user.line_manager_id else None
-    account = {"Email address": user.email, "Name": user.display_name,
-               "Roles": ", ".join(sorted(user.role_names)), "Account active": user.active,
-               "Created": user.created_at, "Deactivated": user.deactivated_at,
-               "Line manager": manager.display_name if manager else None,
-               "Single sign-on identities": ", ".join(
-                   f"{link.subject} at {link.issuer} (linked {link.linked_at:%Y-%m-%d})"
+    account = {_("Email address"): user.email, _("Name"): user.display_name,
+               _("Roles"): ", ".join(sorted(user.role_names)), _("Account active"): user.active,
+               _("Created"): user.created_at, _("Deactivated"): user.deactivated_at,
+               _("Line manager"): manager.display_name if manager else None,
+               _("Single sign-on identities"): ", ".join(
+                   _("%(subject)s at %(issuer)s (linked %(day)s)", subject=link.subject,
+                     issuer=link.issuer, day=link.linked_at.strftime("%Y-%m-%d"))
                    for link in session.exec(select(UserIdentity).where(
                        UserIdentity.user_id == user.id))) or None}
     team = select(ProjectTeamMember.project_id).where(ProjectTeamMember.user_id == user.id)
@@ -72,14 +75,15 @@ def _core_records(session: Session, person: Person) -> list[SubjectRecords]:
             (col(AuditEvent.subject_type) == "user") & (col(AuditEvent.subject_id) == user.id)),
     ).order_by(col(AuditEvent.at))).all()
     return [
-        SubjectRecords("Your account", (account,)),
-        SubjectRecords("Projects you own or are on", tuple(
-            {"Project": p.title, "Your part": "owner" if p.owner_id == user.id else "team member",
-             "Stage": p.stage} for p in projects)),
-        SubjectRecords("Audit log entries by or about you", tuple(
-            {"When": e.at, "Who": e.actor_label, "What": e.action, "About": e.subject_label,
-             "Why": e.reason} for e in events),
-            note="Entries written by plugins are listed in each plugin's own section."),
+        SubjectRecords(_("Your account"), (account,)),
+        SubjectRecords(_("Projects you own or are on"), tuple(
+            {_("Project"): p.title,
+             _("Your part"): _("owner") if p.owner_id == user.id else _("team member"),
+             _("Stage"): stage_name(p.stage)} for p in projects)),
+        SubjectRecords(_("Audit log entries by or about you"), tuple(
+            {_("When"): e.at, _("Who"): e.actor_label, _("What"): e.action,
+             _("About"): e.subject_label, _("Why"): e.reason} for e in events),
+            note=_("Entries written by plugins are listed in each plugin's own section.")),
     ]
 
 
@@ -87,9 +91,10 @@ def _core_records(session: Session, person: Person) -> list[SubjectRecords]:
 
 
 def _plain(value: Any) -> Any:
+    """A value JSON can hold: dates as ISO text, a lazily translated label as its text."""
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return value
+    return str(value) if isinstance(value, LazyString) else value
 
 
 def as_json(person: Person, sections: list[SubjectRecords]) -> str:
@@ -98,8 +103,8 @@ def as_json(person: Person, sections: list[SubjectRecords]) -> str:
         "person": asdict(person),
         "produced_at": utcnow().isoformat(),
         "organisation": current_app.config["ORGANISATION_NAME"],
-        "sections": [{"section": s.section, "note": s.note,
-                      "records": [{k: _plain(v) for k, v in r.items()} for r in s.records]}
+        "sections": [{"section": str(s.section), "note": _plain(s.note),
+                      "records": [{str(k): _plain(v) for k, v in r.items()} for r in s.records]}
                      for s in sections],
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
@@ -119,7 +124,7 @@ def erase(session: Session, person: Person, actor: Any, reason: str) -> list[Era
     reports = [_erase_core(session, person)] if person.user_id else []
     host = current_app.extensions["coprod_plugins"]
     failed: list[str] = []
-    for _, answer in host.call("portal_subject_erase", failures=failed, person=person, session=session):
+    for _plugin, answer in host.call("portal_subject_erase", failures=failed, person=person, session=session):
         if isinstance(answer, ErasureReport):
             reports.append(answer)
     if failed:
@@ -143,14 +148,14 @@ def _erase_core(session: Session, person: Person) -> ErasureReport:
     session.execute(delete(UserIdentity).where(col(UserIdentity.user_id) == user.id))
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.key) == f"account:{person.email}"))
     return ErasureReport(
-        "Account",
-        erased=("Name, email address and password", "Roles", "Password reset codes",
-                "Records of failed sign-ins", "Links to single sign-on identities"),
+        _("Account"),
+        erased=(_("Name, email address and password"), _("Roles"), _("Password reset codes"),
+                _("Records of failed sign-ins"), _("Links to single sign-on identities")),
         kept=(
-            ("An anonymised account record", "So that projects and records they worked on still "
-             "make sense; it shows 'Erased person' and cannot sign in."),
-            ("Audit log entries", "The organisation must be able to show who read or changed "
+            (_("An anonymised account record"), _("So that projects and records they worked on "
+             "still make sense; it shows 'Erased person' and cannot sign in.")),
+            (_("Audit log entries"), _("The organisation must be able to show who read or changed "
              "personal data (UK GDPR Article 5(2), accountability). They are kept for the audit "
-             "retention period and then deleted."),
+             "retention period and then deleted.")),
         ),
     )
