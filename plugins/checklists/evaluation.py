@@ -191,7 +191,7 @@ def _save_rung(project: Project, kind: str, form: RungForm) -> None:
         "project",
         project.id,
         project.title,
-        cl.RUNGS[rung.rung],
+        cl.in_english(cl.RUNGS[rung.rung]),  # the audit log is stored, in one language
     )
     session.commit()
 
