@@ -170,7 +170,10 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DOMAIN"] = ";".join(domains)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", locale_code(DEFAULT_LANGUAGE))
     Babel(app, locale_selector=_select_locale)
-    app.jinja_env.globals.update(language=language, language_links=language_links)
+    from .forms import govuk_texts
+
+    app.jinja_env.globals.update(language=language, language_links=language_links,
+                                 govuk_texts=govuk_texts)
     user_logged_in.connect(_keep_choice_made_before_sign_in, app)
     for name, function in (("day", _day), ("moment", _moment), ("money", money),
                            ("number", number)):

@@ -46,12 +46,12 @@ class PreferencesForm(PortalForm):
         validators=[InputRequired(EMAIL_MESSAGE), AnyOf(["yes", "no"], message=EMAIL_MESSAGE)])
     format = RadioField(
         _l("Which format do you want messages in?"), widget=GovRadioInput(),
-        choices=[(key, label) for key, (label, _) in FORMATS.items()],
+        choices=[(key, label) for key, (label, _hint) in FORMATS.items()],
         validate_choice=False,
         validators=[InputRequired(FORMAT_MESSAGE), AnyOf(list(FORMATS), message=FORMAT_MESSAGE)])
     sign_in = RadioField(
         _l("How do you want to sign in?"), widget=GovRadioInput(),
-        choices=[(key, label) for key, (label, _) in SIGN_IN_METHODS.items()],
+        choices=[(key, label) for key, (label, _hint) in SIGN_IN_METHODS.items()],
         validate_choice=False,
         validators=[InputRequired(SIGN_IN_MESSAGE), AnyOf(list(SIGN_IN_METHODS), message=SIGN_IN_MESSAGE)])
     # each language's name is written in that language (LANGUAGES), so it is not translated; a
@@ -134,8 +134,8 @@ def edit() -> Any:
         session.commit()
         flash(_("Your contact preferences are saved."), "success")
         return redirect(url_for("preferences.edit"))
-    hints = [{"hint": {"text": hint}} for _, hint in FORMATS.values()]
-    sign_in_hints = [{"hint": {"text": hint}} for _, hint in SIGN_IN_METHODS.values()]
+    hints = [{"hint": {"text": hint}} for _label, hint in FORMATS.values()]
+    sign_in_hints = [{"hint": {"text": hint}} for _label, hint in SIGN_IN_METHODS.values()]
     # each language's name is marked as being in that language, for screen readers (WCAG 3.1.2)
     language_items = [{"label": {"attributes": {"lang": code}}} for code in LANGUAGES]
     return render_template("inbox/preferences.html", form=form, format_hints=hints,
