@@ -137,7 +137,7 @@ def edit() -> Any:
     hints = [{"hint": {"text": hint}} for _label, hint in FORMATS.values()]
     sign_in_hints = [{"hint": {"text": hint}} for _label, hint in SIGN_IN_METHODS.values()]
     # each language's name is marked as being in that language, for screen readers (WCAG 3.1.2)
-    language_items = [{"label": {"attributes": {"lang": code}}} for code in LANGUAGES]
+    language_items = [{"label": {"attributes": {"lang": code, "translate": "no"}}} for code in LANGUAGES]
     return render_template("inbox/preferences.html", form=form, format_hints=hints,
                            sign_in_hints=sign_in_hints, links=links, language_items=language_items,
                            mail_on=mail.settings(current_app) is not None), 400 if form.errors else 200
