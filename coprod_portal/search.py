@@ -20,8 +20,8 @@ from wtforms import StringField
 from wtforms.validators import ValidationError
 
 from .db import get_session
-from .i18n import _, _l, ngettext
 from .forms import PortalForm
+from .i18n import _, _l, ngettext
 from .pages import Page
 from .permissions import can, require
 from .types import SearchResult
