@@ -55,6 +55,8 @@ DEFAULT_LANGUAGE = "en"
 TERRITORY = "GB"
 CORE_DOMAIN = "coprod_portal"
 SESSION_KEY = "language"
+# the longest address of "this page" the language link carries back (a search with its words fits)
+MAX_RETURN_ADDRESS = 300
 _CODE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 
@@ -183,6 +185,8 @@ def init_app(app: Flask) -> None:
 def language_links() -> list[tuple[str, str, str]]:
     """(code, name, address) of a link to this same page in each other language."""
     here = request.full_path.rstrip("?") if has_request_context() else "/"
+    if len(here) > MAX_RETURN_ADDRESS:  # a hostile or odd address is not echoed into every link
+        here = request.path if len(request.path) <= MAX_RETURN_ADDRESS else "/"
     active = language()
     return [(code, name, url_for("core.switch_language", code=code, next=here))
             for code, name in LANGUAGES.items() if code != active]
