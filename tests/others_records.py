@@ -151,7 +151,7 @@ def _other_plugins_ids(session: Any, staff_id: str) -> dict[str, Any]:
         "entry_id": feedback.id if feedback else new_id(), "key": module.module_key,
         "lesson_key": _first_lesson(module), "number": module.number, "year": date.today().year,
         "token": "not-a-reset-code", "failure_id": new_id(), "platform_id": new_id(),
-        "link_id": new_id(), "code": "cy",  # a language for the language link
+        "link_id": new_id(),
     }
 
 

@@ -102,7 +102,7 @@ GUESSABLE_ARGUMENTS = {"year": "a year", "number": "a module version's number, w
                        "ref": "an item's name in a checklist",
                        "version_id": "a checklist template version", "section_id": "a template section",
                        "item_id": "a template item", "token": "a one-time reset code (random, hashed)",
-                       "filename": "a static file", "code": "a language code (en, cy), not a record"}
+                       "filename": "a static file"}
 
 
 def test_record_ids_in_addresses_are_random_and_not_numbers(world_app):
