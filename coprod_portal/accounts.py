@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,14 +18,15 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Relationship, Session, SQLModel, select
 
 from .db import new_id, utcnow
-from .i18n import _
+from .i18n import _, _l
 
-CORE_ROLES: dict[str, tuple[str, str]] = {
-    "admin": ("Administrator", "Manages users, roles and plugins."),
-    "coproduction_lead": ("Co-production lead", "Leads co-production work across projects."),
-    "safeguarding_lead": ("Safeguarding lead", "Receives safeguarding and wellbeing concerns."),
-    "hr": ("HR", "Human resources. Never sees lived-experience contributions."),
-    "staff": ("Staff", "Any member of staff."),
+# name -> (label, description), lazy texts shown in the reader's language: str() them to join
+CORE_ROLES: dict[str, tuple[Any, Any]] = {
+    "admin": (_l("Administrator"), _l("Manages users, roles and plugins.")),
+    "coproduction_lead": (_l("Co-production lead"), _l("Leads co-production work across projects.")),
+    "safeguarding_lead": (_l("Safeguarding lead"), _l("Receives safeguarding and wellbeing concerns.")),
+    "hr": (_l("HR"), _l("Human resources. Never sees lived-experience contributions.")),
+    "staff": (_l("Staff"), _l("Any member of staff.")),
 }
 MIN_PASSWORD_LENGTH = 12
 _hashers: dict[int, PasswordHasher] = {}

@@ -37,7 +37,7 @@ def demo_accounts(session: Session) -> list[tuple[str, str]]:
     labels = {name: role.label for name, role in current_app.extensions["coprod_roles"].items()}
     users = session.exec(select(accounts.User).where(
         col(accounts.User.email).like("%@example.org"), col(accounts.User.active))).all()
-    return sorted((u.email, ", ".join(sorted(labels.get(r, r) for r in u.role_names))) for u in users)
+    return sorted((u.email, ", ".join(sorted(str(labels.get(r, r)) for r in u.role_names))) for u in users)
 
 
 def seed(session: Session) -> int:
