@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,8 +20,8 @@ from sqlmodel import Field, Relationship, Session, SQLModel, select
 from .db import new_id, utcnow
 from .i18n import _, _l
 
-# name -> (label, description), lazy texts shown in the reader's language: str() them to join
-CORE_ROLES: dict[str, tuple[Any, Any]] = {
+# role -> (label, description), translated when shown
+CORE_ROLES: dict[str, tuple[str, str]] = {
     "admin": (_l("Administrator"), _l("Manages users, roles and plugins.")),
     "coproduction_lead": (_l("Co-production lead"), _l("Leads co-production work across projects.")),
     "safeguarding_lead": (_l("Safeguarding lead"), _l("Receives safeguarding and wellbeing concerns.")),
