@@ -315,9 +315,9 @@ def erase_subject(session: Session, user_id: str) -> Any:
 
 def core_jobs() -> list[Job]:
     return [Job(EMAIL_JOB, send_email_job, retries=8, retry_delay_seconds=60,
-                description="E-mails a notification to someone who wants e-mail, without the "
-                            "content of sensitive ones. Retries for about three hours if the mail "
-                            "server is down.")]
+                description=_l("E-mails a notification to someone who wants e-mail, without the "
+                               "content of sensitive ones. Retries for about three hours if the mail "
+                               "server is down."))]
 
 
 def init_app(app: Flask) -> None:
