@@ -18,7 +18,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Relationship, Session, SQLModel, select
 
 from .db import new_id, utcnow
-from .i18n import _l
+from .i18n import _, _l
 
 # role -> (label, description), translated when shown
 CORE_ROLES: dict[str, tuple[str, str]] = {
@@ -182,18 +182,17 @@ def password_problem(password: str, email: str = "") -> str | None:
     """Why a new password is refused, or None. Long passphrases are welcome (spaces, any
     language); no composition rules — only length, the most common passwords, and the email."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return (
-            f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters. "
-            "A few ordinary words in a row make a good one."
-        )
+        return _("Enter a password of at least %(number)s characters. A few ordinary words in a row "
+                 "make a good one.", number=MIN_PASSWORD_LENGTH)
     if len(password) > 1000:
-        return "Enter a password of 1,000 characters or fewer."
+        return _("Enter a password of 1,000 characters or fewer.")
     plain = "".join(ch for ch in password.casefold() if ch.isalnum())
     if plain in COMMON_PASSWORDS or len(set(password.casefold()) - {" "}) < 4:
-        return ("This password is one of the most common ones, which are tried first by anyone "
-                "guessing. Choose another: a few ordinary words in a row make a good one.")
+        return _("This password is one of the most common ones, which are tried first by anyone "
+                 "guessing. Choose another: a few ordinary words in a row make a good one.")
     if email and _built_on_email(password.casefold(), normalise_email(email)):
-        return "Your password must not contain your email address. Choose a few ordinary words instead."
+        return _("Your password must not contain your email address. Choose a few ordinary words "
+                 "instead.")
     return None
 
 

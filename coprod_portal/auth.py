@@ -24,6 +24,7 @@ from . import accounts, audit, oidc
 from .accounts import Anonymous, Learner, User
 from .db import get_session, utcnow
 from .forms import PortalForm, csrf_checked_by_form
+from .i18n import _, _l
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -39,20 +40,20 @@ class LoginAttempt(SQLModel, table=True):
 
 
 class SignInForm(PortalForm):
-    email = EmailField("Email address", widget=GovTextInput(), validators=[
-        DataRequired("Enter your email address"), Length(max=254)])
-    password = PasswordField("Password", widget=GovPasswordInput(), validators=[
-        DataRequired("Enter your password")])
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    email = EmailField(_l("Email address"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter your email address")), Length(max=254)])
+    password = PasswordField(_l("Password"), widget=GovPasswordInput(), validators=[
+        DataRequired(_l("Enter your password"))])
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
 
 class NewPasswordForm(PortalForm):
-    password = PasswordField("New password", widget=GovPasswordInput(), validators=[
-        DataRequired("Enter a new password")],
-        description="At least 12 characters. A few ordinary words in a row make a good one.")
-    confirm = PasswordField("Type the new password again", widget=GovPasswordInput(),
-                            validators=[DataRequired("Type the new password again")])
-    submit = SubmitField("Save password", widget=GovSubmitInput())
+    password = PasswordField(_l("New password"), widget=GovPasswordInput(), validators=[
+        DataRequired(_l("Enter a new password"))],
+        description=_l("At least 12 characters. A few ordinary words in a row make a good one."))
+    confirm = PasswordField(_l("Type the new password again"), widget=GovPasswordInput(),
+                            validators=[DataRequired(_l("Type the new password again"))])
+    submit = SubmitField(_l("Save password"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,18 +70,20 @@ class NewPasswordForm(PortalForm):
         from wtforms.validators import ValidationError
 
         if field.data != self.password.data:
-            raise ValidationError("The two passwords are different. Type the same password twice")
+            raise ValidationError(_("The two passwords are different. Type the same password twice"))
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Current password", widget=GovPasswordInput(),
-                            validators=[DataRequired("Enter your current password")])
+    current = PasswordField(_l("Current password"), widget=GovPasswordInput(),
+                            validators=[DataRequired(_l("Enter your current password"))])
 
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Sign in to see that page."
+    # kept in English and translated when flashed, in the language of the page that shows it
+    login_manager.login_message = str(_l("Sign in to see that page."))
+    login_manager.localize_callback = _
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = Anonymous
     app.register_blueprint(bp)
@@ -196,26 +199,26 @@ def _attempt_sign_in(form: SignInForm) -> str | None:
     address = request.remote_addr or "unknown"
     if throttled(session, form.email.data, address):
         minutes = current_app.config["LOGIN_LIMIT_MINUTES"]
-        return (f"There have been too many attempts to sign in. Wait {minutes} minutes and try "
-                "again, or ask an administrator for a password reset code.")
+        return _("There have been too many attempts to sign in. Wait %(minutes)s minutes and try "
+                 "again, or ask an administrator for a password reset code.", minutes=minutes)
     user = accounts.user_by_email(session, form.email.data)
     if not password_allowed(form.email.data):
         user = None  # the same answer and the same work as a wrong password: nothing is revealed
     if not accounts.check_password(user, form.password.data) or user is None or not user.active:
         note_failure(session, form.email.data, address)
         session.commit()
-        return ("The email address or password is not right. Check them and try again, or ask "
-                "an administrator for a password reset code.")
+        return _("The email address or password is not right. Check them and try again, or ask "
+                 "an administrator for a password reset code.")
     if user.sign_in_method == "link" and sign_in_links_allowed(user):
         # told only after the right password, so it reveals nothing a stranger could use
-        return LINK_ONLY
+        return str(LINK_ONLY)
     complete_sign_in(session, user, "signed in")
     return None
 
 
-LINK_ONLY = ("You chose to sign in with a link sent by e-mail, so your password cannot be used "
-             "here. Ask for a sign-in link below, or change your choice on How we contact you "
-             "after signing in.")
+LINK_ONLY = _l("You chose to sign in with a link sent by e-mail, so your password cannot be used "
+               "here. Ask for a sign-in link below, or change your choice on How we contact you "
+               "after signing in.")
 
 
 def complete_sign_in(session: Session, user: User, action: str) -> None:
@@ -245,7 +248,7 @@ def logout() -> Any:
     at_provider = oidc.logout_response()
     if at_provider is not None:
         return at_provider
-    flash("You have signed out.", "success")
+    flash(_("You have signed out."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -258,9 +261,10 @@ def change_password() -> Any:
     form = ChangePasswordForm(email=current_user.email)
     if form.validate_on_submit():
         if not accounts.check_password(current_user, form.current.data):
-            form.current.errors = ["Your current password is not right"]
+            form.current.errors = [_("Your current password is not right")]
         else:
-            return _save_new_password(current_user, form, "changed own password")
+            # the account itself, not the proxy: login_user stores it as the current user
+            return _save_new_password(current_user._get_current_object(), form, "changed own password")
     return render_template("auth/change_password.html", form=form)
 
 
@@ -270,7 +274,8 @@ def _save_new_password(user: User, form: NewPasswordForm, action: str) -> Any:
     audit.record(session, user, action, "user", user.id, user.display_name)
     session.commit()
     login_user(user)  # the session token changed: sign in again here, every other session ends
-    flash("Your password has been saved. You are signed in; other sessions have been ended.", "success")
+    flash(_("Your password has been saved. You are signed in; other sessions have been ended."),
+          "success")
     return redirect(url_for("core.home"))
 
 

@@ -16,7 +16,7 @@ from sqlmodel import select
 from .accounts import CORE_ROLES
 from .db import get_session
 from .hookspecs import hookimpl
-from .i18n import _l
+from .i18n import _, _l, ngettext
 from .permissions import can
 from .projects import Project, ProjectTeamMember, is_on_project
 from .types import DashboardCard, NavItem, Role
@@ -30,12 +30,12 @@ def portal_roles() -> list[Role]:
 @hookimpl
 def portal_nav_items(user: Any) -> list[NavItem]:
     return [
-        NavItem("Home", "core.home", order=0, permission="core.view_home"),
-        NavItem("Projects", "projects.list_projects", order=20, permission="projects.view"),
-        NavItem("Search", "search.search", order=800, permission="search.use"),
+        NavItem(_("Home"), "core.home", order=0, permission="core.view_home"),
+        NavItem(_("Projects"), "projects.list_projects", order=20, permission="projects.view"),
+        NavItem(_("Search"), "search.search", order=800, permission="search.use"),
         NavItem(_inbox_label(user), "inbox.index", order=850, permission="inbox.use"),
-        NavItem("Audit log", "audit.log", order=900, permission="audit.view"),
-        NavItem("Admin", "admin.index", order=950, permission="admin.index"),
+        NavItem(_("Audit log"), "audit.log", order=900, permission="audit.view"),
+        NavItem(_("Admin"), "admin.index", order=950, permission="admin.index"),
     ]
 
 
@@ -62,9 +62,10 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
         failing = current_app.extensions["coprod_plugins"].failures
         if failing:
             names = ", ".join(escape(info.name) for info in failing)
+            problems = _("Problems with: %(names)s.", names=names)
             cards.append(DashboardCard(
-                "Plugins need attention", Markup(f"<p class='govuk-body'>Problems with: {names}.</p>"),
-                "See the plugins page", "admin.plugins", order=1))
+                _("Plugins need attention"), Markup(f"<p class='govuk-body'>{problems}</p>"),
+                _("See the plugins page"), "admin.plugins", order=1))
         cards += _jobs_card()
     return cards
 
@@ -77,9 +78,10 @@ def _my_projects_card(user: Any) -> DashboardCard:
             ProjectTeamMember.user_id == user.id)),
     ))
     count = int(session.exec(mine).one())
-    text = "You are not on any project yet." if count == 0 else (
-        f"You are on {count} project{'s' if count != 1 else ''}.")
-    return DashboardCard("Your projects", text, "See all projects", "projects.list_projects", order=10)
+    text = _("You are not on any project yet.") if count == 0 else ngettext(
+        "You are on %(num)d project.", "You are on %(num)d projects.", count)
+    return DashboardCard(_("Your projects"), text, _("See all projects"), "projects.list_projects",
+                         order=10)
 
 
 @hookimpl
@@ -105,9 +107,9 @@ def _jobs_card() -> list[DashboardCard]:
     count = given_up_count(get_session())
     if not count:
         return []
-    text = (f"{count} background job{'s' if count != 1 else ''} gave up after all "
-            f"{'its' if count == 1 else 'their'} tries and need{'s' if count == 1 else ''} you.")
-    return [DashboardCard("Background jobs need attention", text, "See background jobs",
+    text = ngettext("%(num)d background job gave up after all its tries and needs you.",
+                    "%(num)d background jobs gave up after all their tries and need you.", count)
+    return [DashboardCard(_("Background jobs need attention"), text, _("See background jobs"),
                           "jobs_admin.index", order=2)]
 
 

@@ -44,6 +44,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from . import audit
 from .config import ConfigError
 from .db import get_session, new_id, utcnow
+from .i18n import _
 from .types import StoredFile
 
 log = logging.getLogger(__name__)
@@ -241,12 +242,12 @@ def save_upload(
     limit = max_bytes or int(current_app.config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024)
     original = getattr(file_storage, "filename", None) or ""
     if file_storage is None or not original:
-        raise UploadRefused("Select a file")
+        raise UploadRefused(_("Select a file"))
     name = clean_filename(original)
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
         digest, size = _copy_limited(file_storage.stream, spool, limit)
         if size == 0:
-            raise UploadRefused("The selected file is empty")
+            raise UploadRefused(_("The selected file is empty"))
         spool.seek(0)
         kind = _check_kind(spool, name, allowed)
         spool.seek(0)
@@ -260,8 +261,8 @@ def save_upload(
             store.save(record.id, spool)  # type: ignore[arg-type]
         except StorageUnavailable as exc:
             log.error("could not store an upload for %s: %s", plugin, exc)
-            raise UploadRefused("The file could not be saved just now, because the portal cannot reach "
-                                "its file store. Try again in a few minutes") from exc
+            raise UploadRefused(_("The file could not be saved just now, because the portal cannot "
+                                  "reach its file store. Try again in a few minutes")) from exc
     session = get_session()
     _pending(session)["new"].append((store, record.id))
     session.add(record)
@@ -364,7 +365,8 @@ def _copy_limited(source: IO[bytes], target: IO[bytes], limit: int) -> tuple[str
     while chunk := source.read(CHUNK):
         size += len(chunk)
         if size > limit:
-            raise UploadRefused(f"The selected file must be smaller than {human_size(limit)}")
+            raise UploadRefused(_("The selected file must be smaller than %(size)s",
+                                  size=human_size(limit)))
         digest.update(chunk)
         target.write(chunk)
     return digest.hexdigest(), size
@@ -436,16 +438,22 @@ def _check_kind(stream: IO[bytes], name: str, allowed: tuple[str, ...]) -> Kind:
     found, description = detect(stream)
     extension = Path(name).suffix.lower()
     if found == "txt" and extension in KINDS["vtt"].extensions and "vtt" in allowed:
-        raise UploadRefused("The selected file is not a WebVTT captions file: its first line must "
-                            "be WEBVTT. Check it was saved as captions, or choose another file")
+        raise UploadRefused(_("The selected file is not a WebVTT captions file: its first line must "
+                              "be WEBVTT. Check it was saved as captions, or choose another file"))
     if found is None or found not in allowed:
-        raise UploadRefused(f"The selected file must be {_list_of(allowed)}. It is {description}")
+        raise UploadRefused(_("The selected file must be %(kinds)s. It is %(found)s",
+                              kinds=_list_of(allowed), found=description))
     kind = KINDS[found]
     if extension not in kind.extensions:
-        said = f"its name ends in {extension}" if extension else "its name has no extension"
-        raise UploadRefused(
-            f"The selected file is {description}, but {said}. Rename it to end in "
-            f"{kind.extensions[0]}, or choose another file")
+        if extension:
+            refusal = _("The selected file is %(found)s, but its name ends in %(extension)s. Rename "
+                        "it to end in %(wanted)s, or choose another file", found=description,
+                        extension=extension, wanted=kind.extensions[0])
+        else:
+            refusal = _("The selected file is %(found)s, but its name has no extension. Rename it to "
+                        "end in %(wanted)s, or choose another file", found=description,
+                        wanted=kind.extensions[0])
+        raise UploadRefused(refusal)
     return kind
 
 

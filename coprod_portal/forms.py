@@ -7,13 +7,16 @@ error page that loses their work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 
-CSRF_MESSAGE = (
+from .i18n import _, _l
+
+CSRF_MESSAGE = _l(
     "This form was open for a long time or was sent from another page, so nothing was saved. "
     "Check your answers below and send the form again."
 )
@@ -68,11 +71,76 @@ class DayField(DateField):
         if len(valuelist) != 3:
             self.raw_data = None
             self.data = None
-            raise ValueError("Enter the date as a day, a month and a year")
+            raise ValueError(_("Enter the date as a day, a month and a year"))
         if not any(part.strip() for part in valuelist):
             self.data = None
             return
         try:
             super().process_formdata([" ".join(part.strip() for part in valuelist)])
         except ValueError as exc:
-            raise ValueError("Enter a real date, for example 27 3 2027") from exc
+            raise ValueError(_("Enter a real date, for example 27 3 2027")) from exc
+
+
+# --- GOV.UK Frontend's own texts, in the reader's language ---------------------------------------
+# The GOV.UK macros write a few English words of their own unless given others (the hidden
+# "Error:" before an error message, the password input's "Show" button, the character count's
+# messages, the date input's "Day", "Month" and "Year"). Every form field the portal draws passes
+# through ``govuk_texts``, so each of them is given in the language of the page.
+
+
+def _password_texts() -> dict[str, Any]:
+    return {"showPasswordText": _("Show"), "hidePasswordText": _("Hide"),
+            "showPasswordAriaLabelText": _("Show password"),
+            "hidePasswordAriaLabelText": _("Hide password"),
+            "passwordShownAnnouncementText": _("Your password is visible"),
+            "passwordHiddenAnnouncementText": _("Your password is hidden")}
+
+
+def _character_count_texts() -> dict[str, Any]:
+    # %{count} is filled in by GOV.UK Frontend's script as the person types
+    return {"charactersUnderLimitText": {"one": _("You have %{count} character remaining"),
+                                         "other": _("You have %{count} characters remaining")},
+            "charactersAtLimitText": _("You have 0 characters remaining"),
+            "charactersOverLimitText": {"one": _("You have %{count} character too many"),
+                                        "other": _("You have %{count} characters too many")},
+            "wordsUnderLimitText": {"one": _("You have %{count} word remaining"),
+                                    "other": _("You have %{count} words remaining")},
+            "wordsAtLimitText": _("You have 0 words remaining"),
+            "wordsOverLimitText": {"one": _("You have %{count} word too many"),
+                                   "other": _("You have %{count} words too many")}}
+
+
+def _date_texts(params: dict[str, Any]) -> dict[str, Any]:
+    names = {"Day": _("Day"), "Month": _("Month"), "Year": _("Year")}
+    for item in params.get("items") or []:
+        if isinstance(item, dict) and str(item.get("label")) in names:
+            item["label"] = names[str(item["label"])]
+    return {}
+
+
+_COMPONENT_TEXTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "password": lambda params: _password_texts(),
+    "character-count": lambda params: {
+        **_character_count_texts(),
+        "textareaDescriptionText": _("You can enter up to %{count} words") if params.get("maxwords")
+        else _("You can enter up to %{count} characters")},
+    "date": _date_texts,
+    "file-upload": lambda params: {
+        "chooseFilesButtonText": _("Choose file"), "noFileChosenText": _("No file chosen"),
+        "multipleFilesChosenText": {"one": _("%{count} file chosen"),
+                                    "other": _("%{count} files chosen")},
+        "dropInstructionText": _("or drop file"), "enteredDropZoneText": _("Entered drop zone"),
+        "leftDropZoneText": _("Left drop zone")},
+}
+
+
+def govuk_texts(params: dict[str, Any], component: str = "") -> dict[str, Any]:
+    """``params`` for a GOV.UK macro, with its built-in English texts given in the page's
+    language wherever the form left them out (what a form sets itself is kept)."""
+    given = dict(params)
+    error = given.get("errorMessage")
+    if isinstance(error, dict) and "visuallyHiddenText" not in error:
+        given["errorMessage"] = {**error, "visuallyHiddenText": _("Error")}
+    for key, value in _COMPONENT_TEXTS.get(component, lambda params: {})(given).items():
+        given.setdefault(key, value)
+    return given

@@ -25,6 +25,8 @@ unknown or malformed code is ignored, never an error.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
@@ -34,13 +36,14 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, has_request_context, request, session, url_for
-from flask_babel import Babel, get_locale, lazy_gettext, lazy_ngettext, ngettext, pgettext
+from flask_babel import Babel, force_locale, get_locale, lazy_gettext, lazy_ngettext, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 
 __all__ = [
     "LANGUAGES", "_", "_l", "ngettext", "lazy_ngettext", "pgettext", "language", "locale_code",
-    "remember_language", "choose_language", "long_date", "money", "number", "init_app",
+    "remember_language", "choose_language", "in_language_of", "long_date", "money", "number",
+    "init_app",
 ]
 
 _l = lazy_gettext
@@ -52,6 +55,8 @@ DEFAULT_LANGUAGE = "en"
 TERRITORY = "GB"
 CORE_DOMAIN = "coprod_portal"
 SESSION_KEY = "language"
+# the longest address of "this page" the language link carries back (a search with its words fits)
+MAX_RETURN_ADDRESS = 300
 _CODE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 
@@ -91,7 +96,7 @@ def locale_code(language: str) -> str:
 
 def language() -> str:
     """The active language code (``en`` or ``cy``), for ``<html lang>`` and links."""
-    found = get_locale() if has_request_context() else None
+    found = get_locale()
     return found.language if found is not None and found.language in LANGUAGES \
         else DEFAULT_LANGUAGE
 
@@ -110,8 +115,20 @@ def remember_language(code: Any) -> str | None:
     return chosen
 
 
+@contextmanager
+def in_language_of(person: Any) -> Iterator[str]:
+    """Render inside in the language ``person`` stored on their account (English until they choose).
+
+    E-mails and notifications reach someone other than the person whose request builds them
+    (or no request at all, in a background job), so the reader's own choice must decide, not
+    the browser that happens to be asking. Yields the language used."""
+    chosen = language_of(getattr(person, "language", None)) or DEFAULT_LANGUAGE
+    with force_locale(locale_code(chosen)):
+        yield chosen
+
+
 def _locale() -> Locale:
-    found = get_locale() if has_request_context() else None
+    found = get_locale()
     return found or Locale.parse(locale_code(DEFAULT_LANGUAGE))
 
 
@@ -155,7 +172,10 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DOMAIN"] = ";".join(domains)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", locale_code(DEFAULT_LANGUAGE))
     Babel(app, locale_selector=_select_locale)
-    app.jinja_env.globals.update(language=language, language_links=language_links)
+    from .forms import govuk_texts
+
+    app.jinja_env.globals.update(language=language, language_links=language_links,
+                                 govuk_texts=govuk_texts)
     user_logged_in.connect(_keep_choice_made_before_sign_in, app)
     for name, function in (("day", _day), ("moment", _moment), ("money", money),
                            ("number", number)):
@@ -165,6 +185,8 @@ def init_app(app: Flask) -> None:
 def language_links() -> list[tuple[str, str, str]]:
     """(code, name, address) of a link to this same page in each other language."""
     here = request.full_path.rstrip("?") if has_request_context() else "/"
+    if len(here) > MAX_RETURN_ADDRESS:  # a hostile or odd address is not echoed into every link
+        here = request.path if len(request.path) <= MAX_RETURN_ADDRESS else "/"
     active = language()
     return [(code, name, url_for("core.switch_language", code=code, next=here))
             for code, name in LANGUAGES.items() if code != active]

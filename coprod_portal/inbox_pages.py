@@ -12,11 +12,12 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
-from wtforms.validators import AnyOf, InputRequired
+from wtforms.validators import AnyOf, InputRequired, Optional
 
-from . import auth, mail, notifications
+from . import auth, i18n, mail, notifications
 from .db import get_session
 from .forms import PortalForm, csrf_checked_by_form
+from .i18n import LANGUAGES, _, _l, ngettext
 from .notifications import FORMATS, Notification
 from .pages import paginate
 from .permissions import require
@@ -25,33 +26,40 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 preferences_bp = Blueprint("preferences", __name__, url_prefix="/account/preferences")
 PAGE_SIZE = 20
 
-EMAIL_MESSAGE = "Select whether you want e-mails about new messages"
-FORMAT_MESSAGE = "Select the format you want messages in"
-SIGN_IN_MESSAGE = "Select how you want to sign in"
-SIGN_IN_METHODS: dict[str, tuple[str, str]] = {
-    "either": ("Either", "A password or a link, whichever suits you that day."),
-    "password": ("With a password", "Your email address and password."),
-    "link": ("With a link sent by e-mail", "No password: we e-mail you a link that works for 15 minutes."),
+EMAIL_MESSAGE = _l("Select whether you want e-mails about new messages")
+FORMAT_MESSAGE = _l("Select the format you want messages in")
+SIGN_IN_MESSAGE = _l("Select how you want to sign in")
+LANGUAGE_MESSAGE = _l("Select the language you want the portal in")
+SIGN_IN_METHODS: dict[str, tuple[Any, Any]] = {
+    "either": (_l("Either"), _l("A password or a link, whichever suits you that day.")),
+    "password": (_l("With a password"), _l("Your email address and password.")),
+    "link": (_l("With a link sent by e-mail"),
+             _l("No password: we e-mail you a link that works for 15 minutes.")),
 }
 
 
 class PreferencesForm(PortalForm):
     email = RadioField(
-        "Do you want an e-mail when you get a new message?", widget=GovRadioInput(),
-        choices=[("yes", "Yes"), ("no", "No, I will check my inbox in the portal")],
+        _l("Do you want an e-mail when you get a new message?"), widget=GovRadioInput(),
+        choices=[("yes", _l("Yes")), ("no", _l("No, I will check my inbox in the portal"))],
         validate_choice=False,
         validators=[InputRequired(EMAIL_MESSAGE), AnyOf(["yes", "no"], message=EMAIL_MESSAGE)])
     format = RadioField(
-        "Which format do you want messages in?", widget=GovRadioInput(),
-        choices=[(key, label) for key, (label, _) in FORMATS.items()],
+        _l("Which format do you want messages in?"), widget=GovRadioInput(),
+        choices=[(key, label) for key, (label, _hint) in FORMATS.items()],
         validate_choice=False,
         validators=[InputRequired(FORMAT_MESSAGE), AnyOf(list(FORMATS), message=FORMAT_MESSAGE)])
     sign_in = RadioField(
-        "How do you want to sign in?", widget=GovRadioInput(),
-        choices=[(key, label) for key, (label, _) in SIGN_IN_METHODS.items()],
+        _l("How do you want to sign in?"), widget=GovRadioInput(),
+        choices=[(key, label) for key, (label, _hint) in SIGN_IN_METHODS.items()],
         validate_choice=False,
         validators=[InputRequired(SIGN_IN_MESSAGE), AnyOf(list(SIGN_IN_METHODS), message=SIGN_IN_MESSAGE)])
-    submit = SubmitField("Save preferences", widget=GovSubmitInput())
+    # each language's name is written in that language (LANGUAGES), so it is not translated; a
+    # form sent without it (an older page, a script) leaves the language as it was
+    language = RadioField(
+        _l("Language"), widget=GovRadioInput(), choices=list(LANGUAGES.items()), validate_choice=False,
+        validators=[Optional(), AnyOf(list(LANGUAGES), message=LANGUAGE_MESSAGE)])
+    submit = SubmitField(_l("Save preferences"), widget=GovSubmitInput())
 
 
 def init_app(app: Flask) -> None:
@@ -95,9 +103,10 @@ def read_all() -> Any:
     count = notifications.mark_all_read(session, current_user.id)
     session.commit()
     if count:
-        flash(f"{count} message{'s' if count != 1 else ''} marked as read.", "success")
+        flash(ngettext("%(num)d message marked as read.", "%(num)d messages marked as read.", count),
+              "success")
     else:
-        flash("You had no unread messages.", "info")
+        flash(_("You had no unread messages."), "info")
     return redirect(url_for("inbox.index"))
 
 
@@ -109,7 +118,8 @@ def edit() -> Any:
     session = get_session()
     current = notifications.preference(session, current_user.id)
     form = PreferencesForm(data={"email": "yes" if current.email else "no", "format": current.format,
-                                 "sign_in": current_user.sign_in_method})
+                                 "sign_in": current_user.sign_in_method,
+                                 "language": i18n.language()})
     links = auth.sign_in_links_allowed(current_user)
     if not links:
         del form.sign_in  # a choice they could not use would only confuse
@@ -117,12 +127,17 @@ def edit() -> Any:
         notifications.set_preference(session, current_user.id, form.email.data == "yes", form.format.data)
         if links:
             current_user.sign_in_method = form.sign_in.data
-            session.add(current_user)
+        if form.language.data:
+            current_user.language = form.language.data
+            i18n.remember_language(form.language.data)  # this browser too, after signing out
+        session.add(current_user)
         session.commit()
-        flash("Your contact preferences are saved.", "success")
+        flash(_("Your contact preferences are saved."), "success")
         return redirect(url_for("preferences.edit"))
-    hints = [{"hint": {"text": hint}} for _, hint in FORMATS.values()]
-    sign_in_hints = [{"hint": {"text": hint}} for _, hint in SIGN_IN_METHODS.values()]
+    hints = [{"hint": {"text": hint}} for _label, hint in FORMATS.values()]
+    sign_in_hints = [{"hint": {"text": hint}} for _label, hint in SIGN_IN_METHODS.values()]
+    # each language's name is marked as being in that language, for screen readers (WCAG 3.1.2)
+    language_items = [{"label": {"attributes": {"lang": code, "translate": "no"}}} for code in LANGUAGES]
     return render_template("inbox/preferences.html", form=form, format_hints=hints,
-                           sign_in_hints=sign_in_hints, links=links,
+                           sign_in_hints=sign_in_hints, links=links, language_items=language_items,
                            mail_on=mail.settings(current_app) is not None), 400 if form.errors else 200

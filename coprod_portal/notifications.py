@@ -36,16 +36,19 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from . import jobs, mail
 from .accounts import User, UserRole
 from .db import get_session, new_id, utcnow
+from .i18n import _, _l, in_language_of
 from .types import Job
 
 log = logging.getLogger(__name__)
 
 EMAIL_JOB = "core.send_notification_email"
-FORMATS: dict[str, tuple[str, str]] = {
-    "standard": ("Standard", "Ordinary text, with a simple web page version."),
-    "large_print": ("Large print", "Big, clear text in the e-mail."),
-    "easy_read": ("Easy Read", "Short sentences in plain words, when the sender has written them."),
-    "plain_text": ("Plain text", "Text only, with no formatting. Good for screen readers and Braille."),
+# code -> (label, hint); the labels are lazy texts: str() them where a real string is needed
+FORMATS: dict[str, tuple[Any, Any]] = {
+    "standard": (_l("Standard"), _l("Ordinary text, with a simple web page version.")),
+    "large_print": (_l("Large print"), _l("Big, clear text in the e-mail.")),
+    "easy_read": (_l("Easy Read"), _l("Short sentences in plain words, when the sender has written them.")),
+    "plain_text": (_l("Plain text"),
+                   _l("Text only, with no formatting. Good for screen readers and Braille.")),
 }
 CATEGORY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,59}$")
 MAX_BODY = 20_000
@@ -170,9 +173,9 @@ def inbox_label(user: Any) -> Markup:
     """
     count = unread_count(get_session(), user.id) if getattr(user, "kind", "") == "staff" else 0
     if not count:
-        return Markup("Inbox")
-    return Markup('Inbox <span aria-hidden="true">({})</span>'
-                  '<span class="govuk-visually-hidden">{} unread</span>').format(count, count)
+        return Markup(_("Inbox"))
+    return Markup(_('Inbox <span aria-hidden="true">(%(count)s)</span>'
+                    '<span class="govuk-visually-hidden">%(count)s unread</span>', count=count))
 
 
 def inbox_query(user_id: str) -> Any:
@@ -269,11 +272,12 @@ def email_for(app: Flask, settings: mail.MailSettings, note: Notification, user:
         "format": fmt,
         "font_size": {"large_print": 24, "easy_read": 21}.get(fmt, 19),
     }
-    subject = (f"You have a new message in the {context['service_name']}" if note.sensitive
-               else note.title)
-    text = app.jinja_env.get_template("mail/notification.txt").render(**context)
-    html = None if fmt == "plain_text" else app.jinja_env.get_template(
-        "mail/notification.html").render(**context)
+    with in_language_of(user):
+        subject = (_("You have a new message in the %(service)s", service=context["service_name"])
+                   if note.sensitive else note.title)
+        text = app.jinja_env.get_template("mail/notification.txt").render(**context)
+        html = None if fmt == "plain_text" else app.jinja_env.get_template(
+            "mail/notification.html").render(**context)
     return mail.message(settings, user.email, subject, text, html, context["service_name"])
 
 
@@ -295,7 +299,7 @@ def subject_records(session: Session, user_id: str) -> list[Any]:
     if pref is not None:
         sections.append(SubjectRecords("How we contact you", ({
             "E-mail about new messages": "yes" if pref.email else "no",
-            "Format": FORMATS.get(pref.format, (pref.format, ""))[0], "Chosen": pref.updated_at},)))
+            "Format": str(FORMATS.get(pref.format, (pref.format, ""))[0]), "Chosen": pref.updated_at},)))
     return sections
 
 
@@ -311,9 +315,9 @@ def erase_subject(session: Session, user_id: str) -> Any:
 
 def core_jobs() -> list[Job]:
     return [Job(EMAIL_JOB, send_email_job, retries=8, retry_delay_seconds=60,
-                description="E-mails a notification to someone who wants e-mail, without the "
-                            "content of sensitive ones. Retries for about three hours if the mail "
-                            "server is down.")]
+                description=_l("E-mails a notification to someone who wants e-mail, without the "
+                               "content of sensitive ones. Retries for about three hours if the mail "
+                               "server is down."))]
 
 
 def init_app(app: Flask) -> None:

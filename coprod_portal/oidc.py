@@ -42,6 +42,7 @@ from . import accounts, audit
 from .accounts import Anonymous, User, UserIdentity
 from .config import ConfigError
 from .db import get_session, utcnow
+from .i18n import _
 
 log = logging.getLogger(__name__)
 bp = Blueprint("oidc", __name__)
@@ -153,10 +154,10 @@ class PortalProvider(FlaskOAuth2App):
         if str(metadata.get("issuer", "")).rstrip("/") != expected:
             found = metadata.get("issuer")
             self.server_metadata.clear()
-            raise Refusal("discovery names another issuer", "Single sign-on is not set up correctly",
-                          f"The identity provider says it is '{found}', not '{expected}'. Ask "
-                          "your administrator to check COPROD_OIDC_ISSUER. Nothing was signed in.",
-                          400)
+            raise Refusal("discovery names another issuer", _("Single sign-on is not set up correctly"),
+                          _("The identity provider says it is '%(found)s', not '%(expected)s'. Ask "
+                            "your administrator to check COPROD_OIDC_ISSUER. Nothing was signed in.",
+                            found=found, expected=expected), 400)
         metadata["id_token_signing_alg_values_supported"] = list(ALLOWED_ALGORITHMS)
         return metadata  # type: ignore[no-any-return]
 
@@ -238,8 +239,8 @@ def _unreachable_page() -> Any:
 def start() -> Any:
     """Send the person to the identity provider (a link, so no form needs another origin)."""
     if not enabled():
-        return _refused_page(Refusal("single sign-on not configured", "Single sign-on is not set up",
-                                     "Sign in with your email address and password instead.", 404))
+        return _refused_page(Refusal("single sign-on not configured", _("Single sign-on is not set up"),
+                                     _("Sign in with your email address and password instead."), 404))
     from .auth import safe_next
 
     redirect_uri = url_for("oidc.callback", _external=True)
@@ -256,8 +257,8 @@ def start() -> Any:
 def callback() -> Any:
     """The provider sends the person back here with a code (or an error)."""
     if not enabled():
-        return _refused_page(Refusal("single sign-on not configured", "Single sign-on is not set up",
-                                     "Sign in with your email address and password instead.", 404))
+        return _refused_page(Refusal("single sign-on not configured", _("Single sign-on is not set up"),
+                                     _("Sign in with your email address and password instead."), 404))
     try:
         claims = _validated_claims()
         user = _account_for(claims)
@@ -308,37 +309,39 @@ def _validated_claims() -> dict[str, Any]:
     """Exchange the code and check the ID token; every failure becomes a :class:`Refusal`."""
     error = request.args.get("error")
     if error == "access_denied":
-        raise Refusal("the provider said access_denied", "You did not sign in",
-                      f"Signing in with {_name()} was cancelled or not allowed. Try again, or ask "
-                      "your IT team whether your account may use this portal.", 403)
+        raise Refusal("the provider said access_denied", _("You did not sign in"),
+                      _("Signing in with %(provider)s was cancelled or not allowed. Try again, or ask "
+                        "your IT team whether your account may use this portal.", provider=_name()), 403)
     if error is not None:
         error = error[:60]
-        raise Refusal(f"the provider said {error}", "Signing in did not finish",
-                      f"{_name()} could not sign you in ({error}). Try again from the sign-in page; "
-                      "if it keeps happening, tell your IT team.", 400)
+        raise Refusal(f"the provider said {error}", _("Signing in did not finish"),
+                      _("%(provider)s could not sign you in (%(error)s). Try again from the sign-in "
+                        "page; if it keeps happening, tell your IT team.", provider=_name(), error=error),
+                      400)
     _check_response_issuer()
     try:
         token = provider().authorize_access_token(leeway=LEEWAY_SECONDS, claims_options=_claim_rules())
     except MismatchingStateError as exc:
-        raise Refusal("state missing or not ours", "This sign-in did not start here",
-                      "The link was used already, was opened in another browser, or has expired. "
-                      "Start signing in again from the sign-in page.", 400) from exc
+        raise Refusal("state missing or not ours", _("This sign-in did not start here"),
+                      _("The link was used already, was opened in another browser, or has expired. "
+                        "Start signing in again from the sign-in page."), 400) from exc
     except OAuthError as exc:
-        raise Refusal(f"the provider said {exc.error}", "Signing in did not finish",
-                      f"{_name()} did not accept this sign-in ({exc.error}); the code may have been "
-                      "used already. Start signing in again from the sign-in page.", 400) from exc
+        raise Refusal(f"the provider said {exc.error}", _("Signing in did not finish"),
+                      _("%(provider)s did not accept this sign-in (%(error)s); the code may have been "
+                        "used already. Start signing in again from the sign-in page.",
+                        provider=_name(), error=exc.error), 400) from exc
     except JoseError as exc:
         raise Refusal(f"ID token refused: {type(exc).__name__}: {exc}"[:300],
-                      "Your sign-in could not be checked",
-                      "The answer from the identity provider did not pass the portal's checks, "
-                      "so nobody was signed in. Start again; if it happens again, tell your IT "
-                      "team the time it happened.", 401) from exc
+                      _("Your sign-in could not be checked"),
+                      _("The answer from the identity provider did not pass the portal's checks, "
+                        "so nobody was signed in. Start again; if it happens again, tell your IT "
+                        "team the time it happened."), 401) from exc
     except requests.RequestException as exc:
         raise ProviderUnreachable(str(exc)) from exc
     claims = token.get("userinfo")
     if not claims:
-        raise Refusal("no ID token", "Your sign-in could not be checked",
-                      "The identity provider sent no ID token. Tell your IT team.", 401)
+        raise Refusal("no ID token", _("Your sign-in could not be checked"),
+                      _("The identity provider sent no ID token. Tell your IT team."), 401)
     return dict(claims)
 
 
@@ -347,8 +350,9 @@ def _check_response_issuer() -> None:
     answer from another provider, swapped in on the way, is refused before its code is used."""
     named = request.args.get("iss")
     if named is not None and named != provider().load_server_metadata()["issuer"]:
-        raise Refusal("the answer names another issuer", "This sign-in did not come from "
-                      f"{_name()}", "Start signing in again from the sign-in page.", 400)
+        raise Refusal("the answer names another issuer",
+                      _("This sign-in did not come from %(provider)s", provider=_name()),
+                      _("Start signing in again from the sign-in page."), 400)
 
 
 def _claim_rules() -> dict[str, Any]:
@@ -367,14 +371,16 @@ def _email_from(claims: dict[str, Any]) -> str:
     cfg = current_app.config
     email = claims.get(cfg["OIDC_EMAIL_CLAIM"])
     if not isinstance(email, str) or "@" not in email:
-        raise Refusal("no email address in the ID token", "Your account has no email address",
-                      f"{_name()} did not send an email address for you. Ask your IT team to "
-                      f"release the '{cfg['OIDC_EMAIL_CLAIM']}' claim to this portal.", 403)
+        raise Refusal("no email address in the ID token", _("Your account has no email address"),
+                      _("%(provider)s did not send an email address for you. Ask your IT team to "
+                        "release the '%(claim)s' claim to this portal.", provider=_name(),
+                        claim=cfg["OIDC_EMAIL_CLAIM"]), 403)
     email = accounts.normalise_email(email)
     if claims.get(cfg["OIDC_EMAIL_VERIFIED_CLAIM"]) is not True:
-        raise Refusal("email address not verified", "Your email address is not verified",
-                      f"{_name()} says your email address ({email}) has not been verified, so the "
-                      "portal cannot tell it is yours. Ask your IT team to verify it.", 403, email)
+        raise Refusal("email address not verified", _("Your email address is not verified"),
+                      _("%(provider)s says your email address (%(email)s) has not been verified, so "
+                        "the portal cannot tell it is yours. Ask your IT team to verify it.",
+                        provider=_name(), email=email), 403, email)
     return email
 
 
@@ -387,12 +393,13 @@ def _account_for(claims: dict[str, Any]) -> User:
         UserIdentity.issuer == issuer, UserIdentity.subject == subject)).first()
     user = db.get(User, identity.user_id) if identity else _first_sign_in(claims, email)
     if user is None:  # a foreign key makes this impossible; refused rather than trusted
-        raise Refusal("linked account missing", "Your account could not be found",
-                      "Ask an administrator to check your account.", 403, email)
+        raise Refusal("linked account missing", _("Your account could not be found"),
+                      _("Ask an administrator to check your account."), 403, email)
     if not user.active:
-        raise Refusal("account deactivated", "Your account has been closed",
-                      "Your portal account is deactivated, so you cannot sign in, even though "
-                      f"{_name()} accepted you. Ask an administrator if this is a mistake.", 403, email)
+        raise Refusal("account deactivated", _("Your account has been closed"),
+                      _("Your portal account is deactivated, so you cannot sign in, even though "
+                        "%(provider)s accepted you. Ask an administrator if this is a mistake.",
+                        provider=_name()), 403, email)
     changes = _apply_role_map(user, claims)
     for action, role in changes:
         audit.record(db, user, action, "user", user.id, user.display_name, detail=role)
@@ -414,15 +421,17 @@ def _first_sign_in(claims: dict[str, Any], email: str) -> User:
     user = accounts.user_by_email(db, email)
     if user is None:
         if not current_app.config["OIDC_CREATE_ACCOUNTS"]:
-            raise Refusal("no account for this email", "You do not have an account on this portal yet",
-                          f"You signed in to {_name()} as {email}, but the portal has no staff "
-                          "account with that address. Ask an administrator to add you.", 403, email)
+            raise Refusal("no account for this email", _("You do not have an account on this portal yet"),
+                          _("You signed in to %(provider)s as %(email)s, but the portal has no staff "
+                            "account with that address. Ask an administrator to add you.",
+                            provider=_name(), email=email), 403, email)
         user = _new_account(claims, email)
     elif db.exec(select(UserIdentity).where(UserIdentity.user_id == user.id,
                                             UserIdentity.issuer == issuer)).first():
-        raise Refusal("account linked to another identity", "This account belongs to someone else",
-                      f"The portal account for {email} is already used by a different "
-                      f"{_name()} account. Ask an administrator to check which is yours.", 403, email)
+        raise Refusal("account linked to another identity", _("This account belongs to someone else"),
+                      _("The portal account for %(email)s is already used by a different "
+                        "%(provider)s account. Ask an administrator to check which is yours.",
+                        provider=_name(), email=email), 403, email)
     db.add(UserIdentity(user_id=user.id, issuer=issuer, subject=subject))
     audit.record(db, user, "single sign-on linked to account", "user", user.id, user.display_name,
                  detail=f"issuer {issuer}, subject {subject}"[:1000])

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from .i18n import _
 from .permissions import can
 
 PAGE_SIZE = 50
@@ -56,7 +57,7 @@ def small_number(count: int, everyone_agreed: bool = False) -> str:
     """
     if everyone_agreed or count == 0 or count >= SMALL_NUMBER:
         return str(count)
-    return f"fewer than {SMALL_NUMBER}"
+    return _("fewer than %(number)s", number=SMALL_NUMBER)
 
 
 def navigation(active_endpoint: str | None) -> list[dict[str, Any]]:

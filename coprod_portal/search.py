@@ -21,6 +21,7 @@ from wtforms.validators import ValidationError
 
 from .db import get_session
 from .forms import PortalForm
+from .i18n import _, _l, ngettext
 from .pages import Page
 from .permissions import can, require
 from .types import SearchResult
@@ -132,14 +133,15 @@ def core_results(query: str, user: Any) -> list[SearchResult]:
         visible = [p for p in found if can(user, "projects.view", p)]
         visible.sort(key=lambda p: not matches(p.title, query))  # title matches first
         results += [SearchResult(p.title, url_for("projects.view", project_id=p.id),
-                                 snippet(p.summary, query), "Projects")
+                                 snippet(p.summary, query), _("Projects"))
                     for p in visible[:MAX_RESULTS_PER_GROUP]]
     if can(user, "admin.users"):
         people = session.exec(select(User).where(or_(
             contains(User.display_name, query), contains(User.email, query)
         )).order_by(User.display_name).limit(MAX_RESULTS_PER_GROUP))
         results += [SearchResult(u.display_name, url_for("admin.user", user_id=u.id),
-                                 u.email + ("" if u.active else " (deactivated)"), "People")
+                                 u.email if u.active else _("%(email)s (deactivated)", email=u.email),
+                                 _("People"))
                     for u in people]
     return results
 
@@ -153,18 +155,19 @@ class SearchForm(PortalForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search the portal", widget=GovTextInput(),
-                    description="For example, part of a project's title")
+    q = StringField(_l("Search the portal"), widget=GovTextInput(),
+                    description=_l("For example, part of a project's title"))
 
     def validate_q(self, field: Any) -> None:
         text = clean_query(field.data)
         if not text:
-            raise ValidationError("Enter a word or phrase to search for")
+            raise ValidationError(_("Enter a word or phrase to search for"))
         if len(text) < MIN_QUERY:
-            raise ValidationError(f"Enter at least {MIN_QUERY} characters to search for")
+            raise ValidationError(_("Enter at least %(number)s characters to search for",
+                                    number=MIN_QUERY))
         if len(text) > MAX_QUERY:
-            raise ValidationError(
-                f"Enter {MAX_QUERY} characters or fewer. Your search has {len(text)} characters")
+            raise ValidationError(_("Enter %(most)s characters or fewer. Your search has %(length)s "
+                                    "characters", most=MAX_QUERY, length=len(text)))
 
 
 def clean_query(raw: str | None) -> str:
@@ -199,4 +202,4 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("results")
     def results(count: int) -> str:
-        return f"{count} result{'' if count == 1 else 's'}"
+        return ngettext("%(num)d result", "%(num)d results", count)

@@ -26,6 +26,7 @@ from . import accounts, audit, auth, mail, notifications
 from .accounts import Anonymous, User
 from .db import get_session, new_id, utcnow
 from .forms import PortalForm, csrf_checked_by_form
+from .i18n import _, _l, in_language_of
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sign_in_links", __name__, url_prefix="/sign-in/link")
@@ -48,13 +49,14 @@ class SignInLink(SQLModel, table=True):
 
 
 class LinkRequestForm(PortalForm):
-    email = EmailField("Email address", widget=GovTextInput(), validators=[
-        DataRequired("Enter your email address"), Length(max=254, message="Enter a shorter email address")])
-    submit = SubmitField("Send me a sign-in link", widget=GovSubmitInput())
+    email = EmailField(_l("Email address"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter your email address")),
+        Length(max=254, message=_l("Enter a shorter email address"))])
+    submit = SubmitField(_l("Send me a sign-in link"), widget=GovSubmitInput())
 
 
 class UseLinkForm(PortalForm):
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
 
 def init_app(app: Flask) -> None:
@@ -121,7 +123,7 @@ def _send_link_if_allowed(email: str, browser: str) -> None:
 
 
 def link_email(app: Flask, settings: mail.MailSettings, user: User, token: str) -> Any:
-    """The e-mail with the link, in the format the person chose (like notifications)."""
+    """The e-mail with the link, in the format and language the person chose (like notifications)."""
     fmt = notifications.preference(get_session(), user.id).format
     context = {
         "name": user.display_name,
@@ -133,9 +135,10 @@ def link_email(app: Flask, settings: mail.MailSettings, user: User, token: str) 
         "format": fmt,
         "font_size": {"large_print": 24, "easy_read": 21}.get(fmt, 19),
     }
-    subject = f"Your link to sign in to the {context['service_name']}"
-    text = render_template("mail/sign_in_link.txt", **context)
-    html = None if fmt == "plain_text" else render_template("mail/sign_in_link.html", **context)
+    with in_language_of(user):
+        subject = _("Your link to sign in to the %(service)s", service=context["service_name"])
+        text = render_template("mail/sign_in_link.txt", **context)
+        html = None if fmt == "plain_text" else render_template("mail/sign_in_link.html", **context)
     return mail.message(settings, user.email, subject, text, html, context["service_name"])
 
 

@@ -14,30 +14,33 @@ from . import i18n
 from .accounts import Anonymous, User
 from .auth import safe_next
 from .db import UNAVAILABLE, database_answers, get_session, outage
+from .i18n import _, _l
 from .permissions import can
 
 bp = Blueprint("core", __name__)
 
 ERROR_TEXT = {
-    400: ("Sorry, there is a problem with that request",
-          "Something in what was sent could not be used. Go back, check it and try again."),
-    403: ("You do not have permission to see this page",
-          "Your account does not have the role this page needs. If you think you should be able "
-          "to see it, ask your co-production lead or an administrator."),
-    404: ("Page not found",
-          "If you typed the web address, check it is correct. If you followed a link, the page "
-          "may have been moved or the record withdrawn."),
-    405: ("Sorry, that cannot be done here", "Go back and use the buttons on the page."),
-    413: ("That file is too large", "Go back and choose a smaller file."),
-    500: ("Sorry, there is a problem with the service",
-          "Nothing you saved before this has been lost. Try again later. If it keeps happening, "
-          "tell an administrator the time it happened."),
-    503: ("Sorry, the service is unavailable for a moment",
-          "The portal cannot reach its database just now. Nothing you saved before this has been lost, "
-          "but what you just sent was not saved. Wait a few seconds, then go back and send it again: "
-          "your browser usually keeps what you typed."),
+    400: (_l("Sorry, there is a problem with that request"),
+          _l("Something in what was sent could not be used. Go back, check it and try again.")),
+    403: (_l("You do not have permission to see this page"),
+          _l("Your account does not have the role this page needs. If you think you should be able "
+             "to see it, ask your co-production lead or an administrator.")),
+    404: (_l("Page not found"),
+          _l("If you typed the web address, check it is correct. If you followed a link, the page "
+             "may have been moved or the record withdrawn.")),
+    405: (_l("Sorry, that cannot be done here"), _l("Go back and use the buttons on the page.")),
+    413: (_l("That file is too large"), _l("Go back and choose a smaller file.")),
+    500: (_l("Sorry, there is a problem with the service"),
+          _l("Nothing you saved before this has been lost. Try again later. If it keeps happening, "
+             "tell an administrator the time it happened.")),
+    503: (_l("Sorry, the service is unavailable for a moment"),
+          _l("The portal cannot reach its database just now. Nothing you saved before this has been "
+             "lost, but what you just sent was not saved. Wait a few seconds, then go back and send "
+             "it again: your browser usually keeps what you typed.")),
 }
 RETRY_AFTER_SECONDS = 5
+# the accessibility contact when the organisation names none (config.py)
+DEFAULT_CONTACT = "your co-production lead"
 
 
 @bp.route("/")
@@ -54,9 +57,11 @@ def home() -> Any:
 def accessibility() -> Any:
     """The accessibility statement: public, so anyone can read it before or without signing in."""
     contact = current_app.config["ACCESSIBILITY_CONTACT"]
+    if contact == DEFAULT_CONTACT:  # the portal's own default wording, in the reader's language
+        contact = _("your co-production lead")
     reviewed = current_app.config["ACCESSIBILITY_REVIEWED"]
     try:
-        reviewed = date.fromisoformat(reviewed).strftime("%-d %B %Y")
+        reviewed = i18n.long_date(date.fromisoformat(reviewed))
     except ValueError:
         pass  # shown as the administrator wrote it
     return render_template("accessibility.html", contact=contact, contact_is_email="@" in contact,
@@ -98,7 +103,7 @@ def init_app(app: Flask) -> None:
 def _render_error(code: int, detail: str = "") -> Any:
     title, text = ERROR_TEXT.get(code, ERROR_TEXT[400] if code < 500 else ERROR_TEXT[500])
     if request.path == "/healthz" or request.accept_mimetypes.best == "application/json":
-        return {"error": title}, code
+        return {"error": str(title)}, code
     return render_template("error.html", code=code, title=title, text=text, detail=detail), code
 
 
@@ -106,18 +111,19 @@ def _http_error(exc: HTTPException) -> Any:
     code = exc.code or 500
     detail = ""
     if code == 403 and exc.description and "." in str(exc.description) and " " not in str(exc.description):
-        detail = f"The permission needed is “{exc.description}”."
+        detail = _("The permission needed is “%(permission)s”.", permission=exc.description)
     if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
         from .files import human_size
 
-        detail = (f"The portal accepts files up to {human_size(current_app.config['MAX_CONTENT_LENGTH'])}. "
-                  "Nothing was saved: go back, choose a smaller file and send the form again.")
+        detail = _("The portal accepts files up to %(size)s. Nothing was saved: go back, choose a "
+                   "smaller file and send the form again.",
+                   size=human_size(current_app.config["MAX_CONTENT_LENGTH"]))
     return _render_error(code, detail)
 
 
 def _csrf_error(exc: CSRFError) -> Any:
-    return _render_error(400, "The form's security check failed, usually because the page was "
-                         "open for a long time. Go back, reload the page, and send it again.")
+    return _render_error(400, _("The form's security check failed, usually because the page was "
+                                "open for a long time. Go back, reload the page, and send it again."))
 
 
 def _database_unavailable(exc: Exception) -> Any:

@@ -81,10 +81,10 @@ def test_sign_in_tab_order_skip_link_and_focus_indicators(page: Page) -> None:
     hidden = [s for s in stops if not s["visible"]]
     assert not hidden, f"focus went to something that is not visible: {hidden}"
     # Reading order: header, then the form in order, then the footer.
-    expected = ["Skip to main content", "Example Care Trust", "Co-production Portal",
+    expected = ["Skip to main content", "Example Care Trust", "Co-production Portal", "Cymraeg",
                 "Email address", "Password", "Show password", "Sign in"]
     assert texts[:len(expected)] == expected, texts
-    assert [s["type"] for s in stops[3:5]] == ["email", "password"], stops[3:5]
+    assert [s["type"] for s in stops[4:6]] == ["email", "password"], stops[4:6]
     assert texts[len(expected):] == ["Email me a sign-in link", "Accessibility statement",
                                      "Data protection complaints"], texts
     assert ending in {"left the page", "cycled to the start"}
