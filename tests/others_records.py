@@ -97,7 +97,7 @@ def seed(app: Flask) -> World:
         world.ids.update(
             project_id=project.id, member_id=member.id, involvement_id=involvement.id,
             payment_id=fee.id, user_id=user[STAFF].id, notification_id=note.id, idea_id=idea,
-            file_id=receipt.id, example_id=example, code="cy",
+            file_id=receipt.id, example_id=example, code="cy", language="cy",
             **_other_plugins_ids(db_session, user[STAFF].id))
         _other_learner(db_session)
         db_session.commit()

@@ -102,7 +102,8 @@ GUESSABLE_ARGUMENTS = {"year": "a year", "number": "a module version's number, w
                        "ref": "an item's name in a checklist",
                        "version_id": "a checklist template version", "section_id": "a template section",
                        "item_id": "a template item", "token": "a one-time reset code (random, hashed)",
-                       "filename": "a static file", "code": "a language code (en, cy), not a record"}
+                       "filename": "a static file", "code": "a language code (en, cy), not a record",
+                       "language": "a language code (en, cy), not a record"}
 
 
 def test_record_ids_in_addresses_are_random_and_not_numbers(world_app):
@@ -220,6 +221,7 @@ POST_WHO: dict[str, frozenset[str] | None] = {
         "my_caps", "link_account")},
     "plugin_training.lesson": DECLARED, "plugin_training.check": DECLARED,
     "plugin_training.edit": DECLARED, "plugin_training.submit": DECLARED,
+    "plugin_training.translate": DECLARED,
     "plugin_training.review": DECLARED, "plugin_training.platforms": DECLARED,
     "plugin_training.platform_status": DECLARED, "plugin_training.rotate_keys": DECLARED,
     "plugin_training.registration_links": DECLARED, "plugin_training.withdraw_registration_link": DECLARED,
