@@ -16,7 +16,7 @@ from sqlmodel import select
 from coprod_portal.db import get_session
 from coprod_portal.demo import ensure_user
 from coprod_portal.hookspecs import hookimpl
-from coprod_portal.i18n import _
+from coprod_portal.i18n import _, _l
 from coprod_portal.permissions import can
 from coprod_portal.types import (
     ChecklistItem,
@@ -166,7 +166,7 @@ def portal_jobs() -> list[Job]:
             grades.send_grade_job,
             retries=8,
             retry_delay_seconds=60,
-            description="Send a learner's score back to their LMS (AGS)",
+            description=_l("Send a learner's score back to their LMS (AGS)"),
         )
     ]
 
@@ -178,13 +178,13 @@ def portal_periodic_jobs() -> list[PeriodicJob]:
             "training.purge_nonces",
             grades.purge_nonces,
             cron="17 * * * *",
-            description="Delete LTI login nonces older than a day, and tool keys past their overlap",
+            description=_l("Delete LTI login nonces older than a day, and tool keys past their overlap"),
         ),
         PeriodicJob(
             "training.retry_deliveries",
             grades.retry_deliveries,
             cron="5 * * * *",
-            description="Record trainers' deliveries the involvement hook could not take before",
+            description=_l("Record trainers' deliveries the involvement hook could not take before"),
         ),
     ]
 

@@ -158,9 +158,9 @@ def portal_periodic_jobs() -> list[PeriodicJob]:
             "checklists.remind_due",
             reminders.remind_due,
             cron="0 7 * * *",
-            description="Tell project owners about checklist items due within a week or overdue; "
+            description=_l("Tell project owners about checklist items due within a week or overdue; "
             "attach the checklist to any project that has none yet; store again who is involved "
-            "in each project (for members' list of projects to rate).",
+            "in each project (for members' list of projects to rate)."),
         )
     ]
 

@@ -24,7 +24,7 @@ from sqlmodel import col, select
 from coprod_portal import events
 from coprod_portal.db import get_session
 from coprod_portal.hookspecs import hookimpl
-from coprod_portal.i18n import _, ngettext
+from coprod_portal.i18n import _, _l, ngettext
 from coprod_portal.keys import BATCH_SIZE, reencrypt_rows
 from coprod_portal.permissions import can
 from coprod_portal.search import MAX_RESULTS_PER_GROUP, matches
@@ -274,8 +274,8 @@ def portal_periodic_jobs() -> list[PeriodicJob]:
             "lived_experience.retention_review",
             _retention_job,
             cron="0 6 * * *",
-            description="Asks contributors whose contributions are past their review date to "
-            "keep, change or withdraw them.",
+            description=_l("Asks contributors whose contributions are past their review date to "
+            "keep, change or withdraw them."),
         )
     ]
 
