@@ -42,7 +42,7 @@ from flask_login import current_user, user_logged_in
 
 __all__ = [
     "LANGUAGES", "_", "_l", "ngettext", "lazy_ngettext", "pgettext", "language", "locale_code",
-    "remember_language", "choose_language", "in_language_of", "long_date", "money", "number",
+    "remember_language", "choose_language", "in_language_of", "in_english", "long_date", "money", "number",
     "init_app",
 ]
 
@@ -121,10 +121,24 @@ def in_language_of(person: Any) -> Iterator[str]:
 
     E-mails and notifications reach someone other than the person whose request builds them
     (or no request at all, in a background job), so the reader's own choice must decide, not
-    the browser that happens to be asking. Yields the language used."""
+    the browser that happens to be asking. ``person`` may be an account, an account's id, or None
+    (a message to many people at once: the portal's default language). Yields the language used."""
+    if isinstance(person, str):
+        from .accounts import User
+        from .db import get_session
+
+        person = get_session().get(User, person)
     chosen = language_of(getattr(person, "language", None)) or DEFAULT_LANGUAGE
     with force_locale(locale_code(chosen)):
         yield chosen
+
+
+def in_english(text: Any) -> str:
+    """A translatable text in English, whatever language the reader uses: for what is stored (the
+    audit log, a checklist's history), which records what happened in one language for every
+    later reader."""
+    with force_locale(locale_code(DEFAULT_LANGUAGE)):
+        return str(text)
 
 
 def _locale() -> Locale:

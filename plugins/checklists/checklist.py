@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from coprod_portal.db import utcnow
-from coprod_portal.i18n import DEFAULT_LANGUAGE, _, _l, locale_code, ngettext
+from coprod_portal.i18n import _, _l, ngettext
 from coprod_portal.projects import RUNGS as RUNGS  # the core's ladder, read here as cl.RUNGS
 from coprod_portal.projects import Project, stages
 
@@ -32,12 +31,6 @@ RUNG_GIST = {
 STATUS_LABELS = {"yes": _l("Done"), "not_applicable": _l("Not applicable"), "": _l("Not answered")}
 REFERENCE = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*:[A-Za-z0-9_-]{1,64}$")
 LINK = re.compile(r"^(https?://[^\s<>\"']+|/(?!/)[^\s<>\"']*)$")
-
-
-def in_english(text: object) -> str:
-    """A translatable label as stored in the history and the audit log: in English, whoever acts."""
-    with force_locale(locale_code(DEFAULT_LANGUAGE)):
-        return str(text)
 
 
 def stage_index(stage: str) -> int | None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
-from coprod_portal.i18n import _
+from coprod_portal.i18n import _, in_english
 from coprod_portal.pages import paginate, small_number
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project
@@ -191,7 +191,7 @@ def _save_rung(project: Project, kind: str, form: RungForm) -> None:
         "project",
         project.id,
         project.title,
-        cl.in_english(cl.RUNGS[rung.rung]),  # the audit log is stored, in one language
+        in_english(cl.RUNGS[rung.rung]),  # the audit log is stored, in one language
     )
     session.commit()
 

@@ -12,15 +12,13 @@ from coprod_portal import notifications
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
-from coprod_portal.i18n import _
+from coprod_portal.i18n import _, in_english, in_language_of
 from coprod_portal.pages import paginate
 from coprod_portal.permissions import can, require
 from coprod_portal.projects import Project
 
-from .checklist import in_english
 from .forms import IDEA_STATUSES, IdeaForm, IdeaStatusForm
 from .models import Idea
-from .reminders import in_language_of
 from .views import bp, record, render
 
 
@@ -57,7 +55,7 @@ def new_idea() -> Any:
         )
         session.add(idea)
         record("sent an idea", "checklists_idea", idea.id, idea.title)
-        with in_language_of(session, None):  # to every lead at once: the portal's default language
+        with in_language_of(None):  # to every lead at once: the portal's default language
             notifications.send_to_role(
                 "coproduction_lead",
                 _("A new idea was sent"),
@@ -107,7 +105,7 @@ def idea(idea_id: str) -> Any:
                 in_english(IDEA_STATUSES[idea.status]),
             )
             if idea.submitted_by_id and idea.submitted_by_id != current_user.id:
-                with in_language_of(session, idea.submitted_by_id):
+                with in_language_of(idea.submitted_by_id):
                     notifications.send(
                         idea.submitted_by_id,
                         _("Your idea has news"),

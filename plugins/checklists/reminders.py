@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import force_locale
 from sqlalchemy import case, func, or_
 from sqlmodel import col, select
 
 from coprod_portal import notifications
-from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
-from coprod_portal.i18n import DEFAULT_LANGUAGE, _, language_of, locale_code, ngettext
+from coprod_portal.i18n import _, in_language_of, ngettext
 from coprod_portal.pages import local_time
 from coprod_portal.projects import Project, ProjectTeamMember
 from coprod_portal.search import contains
@@ -29,16 +25,6 @@ CARD_DAYS = 14
 
 def checklist_path(project_id: str) -> str:
     return f"/checklists/projects/{project_id}"  # a path: jobs run without a request to build URLs from
-
-
-@contextmanager
-def in_language_of(session: Any, user_id: str | None) -> Iterator[None]:
-    """Write a notification in its reader's language (their stored choice, else English): the
-    nightly job and another person's request both send to someone else."""
-    user = session.get(User, user_id) if user_id else None
-    chosen = language_of(getattr(user, "language", None)) or DEFAULT_LANGUAGE
-    with force_locale(locale_code(chosen)):
-        yield
 
 
 def remind_due() -> None:
@@ -73,7 +59,7 @@ def remind_due() -> None:
         overdue = sum(1 for a in answers if a.due_on and a.due_on < today)
         count = len(answers)
         for user_id in {project.owner_id, *(a.owner_id for a in answers if a.owner_id)}:
-            with in_language_of(session, user_id):
+            with in_language_of(user_id):
                 notifications.send(
                     user_id,
                     _("Checklist items due"),
@@ -123,7 +109,7 @@ def stage_changed(project_id: str, to_stage: str) -> None:
     open_sections = [s for s in checklist.for_stage(to_stage) if not s.complete]
     if open_sections:
         titles = ", ".join(f"‘{s.title}’" for s in open_sections)
-        with in_language_of(session, project.owner_id):
+        with in_language_of(project.owner_id):
             notifications.send(
                 project.owner_id,
                 _("Checklist sections now due"),

@@ -15,7 +15,7 @@ from coprod_portal.accounts import User
 from coprod_portal.charts import Bar, Chart
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
-from coprod_portal.i18n import _, ngettext
+from coprod_portal.i18n import _, in_english, ngettext
 from coprod_portal.pages import local_time, paginate
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project, ProjectTeamMember, stages
@@ -235,7 +235,7 @@ def _change_summary(before: tuple[Any, ...], answer: Answer, item: cl.ItemView, 
     """What changed, stored in the history as written (in English, like the audit log)."""
     parts = []
     if before[0] != answer.status or before[1] != answer.reason:
-        text = cl.in_english(cl.STATUS_LABELS[answer.status])
+        text = in_english(cl.STATUS_LABELS[answer.status])
         if answer.status == "not_applicable":
             text += f" because: {answer.reason}"
         parts.append(f"answer: {text}")

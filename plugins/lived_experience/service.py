@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from coprod_portal import audit, events, notifications
 from coprod_portal.accounts import User
 from coprod_portal.db import utcnow
-from coprod_portal.i18n import DEFAULT_LANGUAGE, _, language_of, locale_code
+from coprod_portal.i18n import _, in_language_of
 
 from . import crypto
 from .access import LEAD_ONLY, NAMED, ORDER, TEAM, is_hr
@@ -51,23 +48,6 @@ def record(
 ) -> None:
     """Audit, with a label that never names the contributor or carries content."""
     audit.record(session, actor, action, subject_type, subject_id, label, plugin=PLUGIN, detail=detail)
-
-
-def in_english(text: Any) -> str:
-    """A translatable text in English, whatever language the reader uses: for the audit log, which
-    records what happened in one language for everyone who may read it later."""
-    with force_locale(locale_code(DEFAULT_LANGUAGE)):
-        return str(text)
-
-
-@contextmanager
-def in_language_of(session: Session, user_id: str) -> Iterator[None]:
-    """Text written inside is in the language ``user_id`` chose: a notification is read by its
-    recipient, who may not be the person whose request (or job) sends it."""
-    user = session.get(User, user_id)
-    chosen = language_of(getattr(user, "language", None)) or DEFAULT_LANGUAGE
-    with force_locale(locale_code(chosen)):
-        yield
 
 
 def today() -> date:
@@ -249,7 +229,7 @@ def retention_review(session: Session) -> int:
     urls = current_app.url_map.bind("portal")
     for c in due:
         link = urls.build("plugin_lived_experience.contribution", {"contribution_id": c.id})
-        with in_language_of(session, c.contributor_id):
+        with in_language_of(c.contributor_id):
             notifications.send(
                 c.contributor_id,
                 _("Time to review a contribution you shared"),

@@ -17,7 +17,16 @@ from coprod_portal import audit, events, notifications
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
-from coprod_portal.i18n import DEFAULT_LANGUAGE, _, _l, language, locale_code, long_date
+from coprod_portal.i18n import (
+    DEFAULT_LANGUAGE,
+    _,
+    _l,
+    in_english,
+    in_language_of,
+    language,
+    locale_code,
+    long_date,
+)
 from coprod_portal.pages import paginate
 from coprod_portal.permissions import can, require
 from coprod_portal.projects import Project
@@ -224,7 +233,7 @@ def new() -> Any:
             "shared a lived-experience contribution",
             service.CONTRIBUTION,
             c.id,
-            detail=f"visibility: {service.in_english(VISIBILITY[c.visibility][0])}",
+            detail=f"visibility: {in_english(VISIBILITY[c.visibility][0])}",
         )
         events.notify(session, "portal_contribution_submitted", contribution_id=c.id)
         events.commit(session)
@@ -298,7 +307,7 @@ def edit(contribution_id: str) -> Any:
             "changed a lived-experience contribution",
             service.CONTRIBUTION,
             c.id,
-            detail=f"visibility: {service.in_english(VISIBILITY[c.visibility][0])}",
+            detail=f"visibility: {in_english(VISIBILITY[c.visibility][0])}",
         )
         session.commit()
         flash(_("Your changes were saved. The co-production lead will review it again."), "success")
@@ -467,9 +476,9 @@ def review(contribution_id: str) -> Any:
             "reviewed a lived-experience contribution",
             service.CONTRIBUTION,
             c.id,
-            detail=f"decision: {service.in_english(REVIEW_STATES[c.review_state][0]).lower()}",
+            detail=f"decision: {in_english(REVIEW_STATES[c.review_state][0]).lower()}",
         )
-        with service.in_language_of(session, c.contributor_id):
+        with in_language_of(c.contributor_id):
             notifications.send(
                 c.contributor_id,
                 _("The co-production lead reviewed your contribution"),
@@ -563,7 +572,7 @@ def sharing(contribution_id: str) -> Any:
                 "changed who can read a lived-experience contribution",
                 service.CONTRIBUTION,
                 c.id,
-                detail=f"visibility: {service.in_english(VISIBILITY[c.visibility][0])}",
+                detail=f"visibility: {in_english(VISIBILITY[c.visibility][0])}",
             )
             session.commit()
         flash(_("Saved. Who can read it: %(who)s.", who=str(VISIBILITY[c.visibility][0]).lower()), "success")

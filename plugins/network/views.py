@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func
@@ -15,7 +14,7 @@ from sqlmodel import col, select
 from coprod_portal import accounts, audit, events, files
 from coprod_portal.db import get_session, lock_for_update, utcnow
 from coprod_portal.forms import csrf_checked_by_form
-from coprod_portal.i18n import DEFAULT_LANGUAGE, _, locale_code, long_date, money, ngettext
+from coprod_portal.i18n import _, in_english, long_date, money, ngettext
 from coprod_portal.pages import paginate, wants_easy_read
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project
@@ -95,12 +94,6 @@ def _pounds(pence: int | None) -> str:
 def _stored_pounds(pence: int | None) -> str:
     """Money as the audit log keeps it, in English whatever the page's language."""
     return "no cap" if pence is None else caps.pounds(pence)
-
-
-def _in_english(label: Any) -> str:
-    """A label as stored in the audit log: always in English, whoever's language the page is in."""
-    with force_locale(locale_code(DEFAULT_LANGUAGE)):
-        return str(label)
 
 
 @bp.context_processor
@@ -263,7 +256,7 @@ def new_member() -> Any:
         session.add(member)
         session.flush()
         linked = f", linked to the portal account {form.account_email.data.strip()}" if member.user_id else ""
-        _record("added a network member", member, _in_english(STATUSES[member.status]) + linked)
+        _record("added a network member", member, in_english(STATUSES[member.status]) + linked)
         session.commit()
         flash(_("%(name)s was added to the network.", name=member.preferred_name), "success")
         return redirect(url_for(".member", member_id=member.id))
@@ -423,7 +416,7 @@ def edit_member(member_id: str) -> Any:
     if _member_valid(form, member):
         _fill_member(member, form)
         session.add(member)
-        _record("changed a network member's details", member, _in_english(STATUSES[member.status]))
+        _record("changed a network member's details", member, in_english(STATUSES[member.status]))
         session.commit()
         flash(_("The member's details were saved."), "success")
         return redirect(url_for(".member", member_id=member.id))
@@ -722,7 +715,7 @@ def fee(involvement_id: str) -> Any:
             _record(
                 "approved a fee",
                 member,
-                f"{_in_english(CHOICES[payment.choice])}: {caps.pounds(payment.amount_pence)} "
+                f"{in_english(CHOICES[payment.choice])}: {caps.pounds(payment.amount_pence)} "
                 f"paid on {payment.paid_on.isoformat()}"
                 + (" (priced a pending involvement)" if was_pending else ""),
             )
@@ -815,7 +808,7 @@ def edit_fee(payment_id: str) -> Any:
             _record(
                 "changed a fee",
                 member,
-                f"{_in_english(CHOICES[payment.choice])}: {caps.pounds(payment.amount_pence)} "
+                f"{in_english(CHOICES[payment.choice])}: {caps.pounds(payment.amount_pence)} "
                 f"paid on {payment.paid_on.isoformat()}",
             )
             session.commit()

@@ -15,7 +15,7 @@ from coprod_portal import accounts, audit, notifications
 from coprod_portal.accounts import User
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
-from coprod_portal.i18n import _
+from coprod_portal.i18n import _, in_english, in_language_of
 from coprod_portal.pages import wants_easy_read
 from coprod_portal.permissions import require
 from coprod_portal.projects import RUNGS, Project, stages
@@ -23,7 +23,6 @@ from coprod_portal.projects import RUNGS, Project, stages
 from . import access
 from .access import PLUGIN, STATUSES, VISIBILITIES
 from .forms import ExampleForm, FilterForm, InviteForm, ReviewForm, SignOffForm, tag_list
-from .language import in_english, in_language_of
 from .models import PracticeCoauthor, PracticeExample
 
 bp = Blueprint("plugin_practice", __name__, url_prefix="/practice", template_folder="templates",
@@ -44,7 +43,7 @@ def _tell(user_ids: list[str | None], message: Callable[[], tuple[str, str]], ex
     ``message`` gives its (title, body), asked once per person in that person's language."""
     link = url_for(endpoint, example_id=example.id)
     for user_id in dict.fromkeys(u for u in user_ids if u and u != current_user.id):
-        with in_language_of(get_session(), user_id):
+        with in_language_of(user_id):
             title, body = message()
             notifications.send(user_id, title, body, link=link, category="practice")
 
@@ -308,7 +307,7 @@ def submit(example_id: str) -> Any:
     example.status, example.updated_at = "in_review", utcnow()
     get_session().add(example)
     _record("sent a practice example for review", example)
-    with in_language_of(get_session(), None):  # to every lead at once: the portal's default language
+    with in_language_of(None):  # to every lead at once: the portal's default language
         notifications.send_to_role("coproduction_lead", _("A practice example is waiting for review"),
                                    _("‘%(title)s’ was sent for review.", title=example.title),
                                    link=url_for(".review", example_id=example.id), category="practice")

@@ -7,11 +7,10 @@ from typing import Any
 from coprod_portal import audit
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
-from coprod_portal.i18n import DEFAULT_LANGUAGE, _, _l, locale_code
+from coprod_portal.i18n import _, _l, in_language_of
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import force_locale
 from flask_login import current_user
 from sqlmodel import col, select
 
@@ -56,7 +55,7 @@ def role_label(role: str) -> str:
 
 def _seat_detail(seat: GovernanceSeat) -> str:
     """A seat as the audit log stores it: in English, whoever acts (it is a record, not a page)."""
-    with force_locale(locale_code(DEFAULT_LANGUAGE)):
+    with in_language_of(None):
         return f"{role_label(seat.role)}, {body_label(seat.body)}"
 
 
