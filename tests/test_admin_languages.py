@@ -134,6 +134,7 @@ def test_the_subject_access_document_is_in_the_language_it_is_produced_in(portal
 
 def test_the_json_download_holds_translated_labels_as_plain_text(portal: Flask) -> None:
     admin = an_admin(portal)
+    admin.get("/language/en")  # an earlier test stored Welsh on the admin's account
     token = csrf_token(admin, SUBJECTS)
     response = admin.post(SUBJECTS + "download", data={"email": "lead@example.org", "format": "json",
                                                         "csrf_token": token})

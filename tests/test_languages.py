@@ -151,8 +151,4 @@ def test_a_plugins_own_catalogue_is_found_in_its_package(make_app, tmp_path: Pat
     assert client.get(f"/{name}/", headers={"Accept-Language": "en"}).get_data(as_text=True) == \
         "Board meeting | Sign out"
     welsh = client.get(f"/{name}/", headers={"Accept-Language": "cy"}).get_data(as_text=True)
-    assert welsh.startswith("Cyfarfod y bwrdd | ")
-    with app.test_request_context(headers={"Accept-Language": "cy"}):
-        from flask_babel import gettext
-
-        assert welsh.endswith(" | " + gettext("Sign out"))
+    assert welsh == "Cyfarfod y bwrdd | Allgofnodi"  # its own text, and the core's wording kept
