@@ -37,6 +37,8 @@ MAX_PAGES = 150  # per role; far more than any role has, so reaching it means th
 # Links the crawler does not follow, and why.
 NOT_FOLLOWED = {
     "auth.logout": "signing out ends the crawl",
+    "core.switch_language": "the same page in Welsh: stored on the account, it would change the "
+                            "language of every later test (the Welsh pages: tests/test_translations.py)",
     "files.download": "a file, not a page",
     "plugin_network.report_csv": "a CSV download",
     "plugin_practice.feed": "an Atom feed, not a page; parsed in tests/practice",
