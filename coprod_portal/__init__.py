@@ -28,7 +28,7 @@ PUBLIC_MODULES = (
     "coprod_portal.forms", "coprod_portal.accounts", "coprod_portal.projects",
     "coprod_portal.testing", "coprod_portal.files", "coprod_portal.search",
     "coprod_portal.jobs", "coprod_portal.notifications", "coprod_portal.demo", "coprod_portal.keys",
-    "coprod_portal.charts",
+    "coprod_portal.charts", "coprod_portal.freshness",
 )
 
 
@@ -156,7 +156,7 @@ def _context(app: Flask) -> None:
             "current_user": current_user,
         }
 
-    from .pages import local_time, reading_format_url
+    from .pages import local_time, reading_format_url, url_for_each
 
     @app.template_filter("day")
     def day(value: Any) -> str:
@@ -172,3 +172,4 @@ def _context(app: Flask) -> None:
 
     app.jinja_env.globals["render_template"] = render_template
     app.jinja_env.globals["reading_format_url"] = reading_format_url
+    app.jinja_env.globals["url_for_each"] = url_for_each

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from .accounts import CORE_ROLES
 from .db import get_session
+from .freshness import remembered
 from .hookspecs import hookimpl
 from .permissions import can
 from .projects import Project, ProjectTeamMember, is_on_project
@@ -69,13 +70,14 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
 
 
 def _my_projects_card(user: Any) -> DashboardCard:
-    session = get_session()
-    mine = select(func.count()).select_from(Project).where(or_(
-        Project.owner_id == user.id,
-        Project.id.in_(select(ProjectTeamMember.project_id).where(  # type: ignore[attr-defined]
-            ProjectTeamMember.user_id == user.id)),
-    ))
-    count = int(session.exec(mine).one())
+    def mine() -> Any:
+        return select(func.count()).select_from(Project).where(or_(
+            Project.owner_id == user.id,
+            Project.id.in_(select(ProjectTeamMember.project_id).where(  # type: ignore[attr-defined]
+                ProjectTeamMember.user_id == user.id)),
+        ))
+
+    (count,) = remembered(get_session(), ("core.my_projects", user.id), mine)
     text = "You are not on any project yet." if count == 0 else (
         f"You are on {count} project{'s' if count != 1 else ''}.")
     return DashboardCard("Your projects", text, "See all projects", "projects.list_projects", order=10)
