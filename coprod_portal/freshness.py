@@ -55,6 +55,7 @@ class TableVersion(SQLModel, table=True):
 
 
 VERSION_TABLE: sa.Table = TableVersion.__table__  # type: ignore[attr-defined]
+READ_VERSIONS = f"SELECT name, version FROM {VERSION_TABLE.name}"
 
 
 def track_writes(engine: Engine) -> None:
@@ -99,7 +100,8 @@ def versions(session: Session) -> dict[str, int]:
     """Every table's version, read once per request (again after the request writes)."""
     found: dict[str, int] | None = g.get(VERSIONS)
     if found is None:
-        rows = session.execute(sa.select(VERSION_TABLE.c.name, VERSION_TABLE.c.version)).all()
+        # plain SQL on the request's connection: this runs on every signed-in page
+        rows = session.connection().exec_driver_sql(READ_VERSIONS).all()
         found = g.setdefault(VERSIONS, {name: version for name, version in rows})
     return found
 
@@ -112,10 +114,21 @@ def remembered(session: Session, key: tuple[Hashable, ...], build: Callable[[], 
     While the request's own transaction has written (or holds changes not yet flushed) and not
     committed, the statement runs every time: the answer must include the request's own changes.
     """
+    return _remember(session, key, build, lambda result: tuple(result.one()))  # type: ignore[no-any-return]
+
+
+def remembered_rows(session: Session, key: tuple[Hashable, ...], build: Callable[[], Any]) -> list[Any]:
+    """Every row ``build()``'s statement selects, kept like :func:`remembered`. Select columns,
+    not whole records: the rows are kept between requests, so they must not be ORM objects."""
+    return list(_remember(session, key, build, lambda result: tuple(result.all())))
+
+
+def _remember(session: Session, key: tuple[Hashable, ...], build: Callable[[], Any],
+              fetch: Callable[[Any], Any]) -> Any:
     if session.new or session.dirty or session.deleted or (
             session.in_transaction() and session.connection().info.get(WRITTEN)):
-        return tuple(session.execute(build()).one())
-    memory: dict[tuple[Hashable, ...], tuple[tuple[str, ...], tuple[int, ...], tuple[Any, ...]]] = (
+        return fetch(session.execute(build()))
+    memory: dict[tuple[Hashable, ...], tuple[tuple[str, ...], tuple[int, ...], Any]] = (
         current_app.extensions.setdefault(MEMORY, {}))
     now = versions(session)
     kept = memory.get(key)
@@ -125,8 +138,8 @@ def remembered(session: Session, key: tuple[Hashable, ...], build: Callable[[], 
     tables = tuple(sorted({t.name for t in find_tables(statement, include_joins=True, include_aliases=True)
                            if isinstance(t, sa.Table)}))
     before = tuple(now.get(name, 0) for name in tables)
-    row = tuple(session.execute(statement).one())
+    answer = fetch(session.execute(statement))
     if len(memory) >= MEMORY_SIZE:
         memory.clear()
-    memory[key] = (tables, before, row)
-    return row
+    memory[key] = (tables, before, answer)
+    return answer

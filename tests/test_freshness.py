@@ -188,3 +188,31 @@ def test_a_request_sees_its_own_writes_before_and_after_it_commits(app):
         assert freshness.remembered(session, ("test.unread", lead.id), unread) == (before + 1,)
         session.commit()
         assert freshness.remembered(session, ("test.unread", lead.id), unread) == (before + 1,)
+
+
+def test_the_yearly_report_counts_an_involvement_recorded_through_another_portal_at_once(portals):
+    from plugins.network import totals
+    from plugins.network.models import NetworkMember
+    from plugins.network.reports import year_report
+
+    writer, reader = portals
+    day = date.today() - timedelta(days=1)
+    year = totals.tax_year_of(day)
+    with reader.app_context():
+        before = year_report(get_session(), year)
+    with reader.app_context():  # a second request: answered from memory, the same figures
+        assert year_report(get_session(), year).involvements == before.involvements
+
+    def involve_someone_new(session: Any) -> None:
+        this_year = NetworkInvolvement.starts_on >= date(year, 4, 6)
+        involved = select(NetworkInvolvement.member_id).where(this_year)
+        member = session.exec(select(NetworkMember).where(col(NetworkMember.id).not_in(involved))).first()
+        session.add(NetworkInvolvement(member_id=member.id, role="interview_panel", starts_on=day,
+                                       ends_on=day, hours=2))
+
+    _write(writer, involve_someone_new)
+    with reader.app_context():
+        after = year_report(get_session(), year)
+    assert after.involvements == before.involvements + 1
+    assert after.hours == before.hours + 2
+    assert sum(n for _, n, _ in after.months) == sum(n for _, n, _ in before.months) + 1
