@@ -123,8 +123,27 @@ def remembered_rows(session: Session, key: tuple[Hashable, ...], build: Callable
     return list(_remember(session, key, build, lambda result: tuple(result.all())))
 
 
+def remembered_record(session: Session, key: tuple[Hashable, ...], build: Callable[[], Any],
+                      also: tuple[str, ...] = ()) -> Any:
+    """The one ORM record (or None) ``build()``'s statement loads, kept detached like
+    :func:`remembered`; each request gets its own copy, put into its session without a query
+    (``Session.merge(load=False)``), so it may change and save it as if it had loaded it.
+
+    Tables that only a loader option reaches (``joinedload``) are not in the statement: name
+    them in ``also``. Only the core uses this, for the signed-in account on every request.
+    """
+    def detached(result: Any) -> Any:
+        record = result.unique().scalar_one_or_none()
+        if record is not None:
+            session.expunge(record)
+        return record
+
+    record = _remember(session, key, build, detached, also)
+    return None if record is None else session.merge(record, load=False)
+
+
 def _remember(session: Session, key: tuple[Hashable, ...], build: Callable[[], Any],
-              fetch: Callable[[Any], Any]) -> Any:
+              fetch: Callable[[Any], Any], also: tuple[str, ...] = ()) -> Any:
     if session.new or session.dirty or session.deleted or (
             session.in_transaction() and session.connection().info.get(WRITTEN)):
         return fetch(session.execute(build()))
@@ -135,8 +154,9 @@ def _remember(session: Session, key: tuple[Hashable, ...], build: Callable[[], A
     if kept is not None and kept[1] == tuple(now.get(name, 0) for name in kept[0]):
         return kept[2]
     statement = build()
-    tables = tuple(sorted({t.name for t in find_tables(statement, include_joins=True, include_aliases=True)
-                           if isinstance(t, sa.Table)}))
+    read = {t.name for t in find_tables(statement, include_joins=True, include_aliases=True)
+            if isinstance(t, sa.Table)}
+    tables = tuple(sorted(read | set(also)))
     before = tuple(now.get(name, 0) for name in tables)
     answer = fetch(session.execute(statement))
     if len(memory) >= MEMORY_SIZE:

@@ -216,3 +216,38 @@ def test_the_yearly_report_counts_an_involvement_recorded_through_another_portal
     assert after.involvements == before.involvements + 1
     assert after.hours == before.hours + 2
     assert sum(n for _, n, _ in after.months) == sum(n for _, n, _ in before.months) + 1
+
+
+def test_a_password_changed_or_an_account_closed_through_another_portal_signs_out_at_once(portals):
+    from coprod_portal import accounts
+
+    writer, reader = portals
+    staff = login(reader.test_client(), "staff@example.org")
+    assert staff.get("/").status_code == 200 and staff.get("/").status_code == 200  # kept in memory
+    _write(writer, lambda session: accounts.set_password(_user("staff@example.org"), "a-new-long-password-2027"))
+    assert staff.get("/").status_code == 302  # the old session token is refused at once
+
+    lead = login(reader.test_client(), "lead@example.org")
+    assert lead.get("/").status_code == 200
+
+    def close_account(session: Any) -> None:
+        _user("lead@example.org").active = False
+
+    _write(writer, close_account)
+    assert lead.get("/").status_code == 302
+
+
+def test_a_role_taken_away_through_another_portal_takes_its_pages_away_at_once(portals):
+    from coprod_portal.accounts import UserRole
+
+    writer, reader = portals
+    lead = login(reader.test_client(), "lead@example.org")
+    assert lead.get("/network/").status_code == 200
+    assert lead.get("/network/").status_code == 200
+
+    def take_the_lead_role_away(session: Any) -> None:
+        lead_user = _user("lead@example.org")
+        session.delete(session.get(UserRole, (lead_user.id, "coproduction_lead")))
+
+    _write(writer, take_the_lead_role_away)
+    assert lead.get("/network/").status_code == 403
