@@ -224,7 +224,8 @@ def test_a_password_changed_or_an_account_closed_through_another_portal_signs_ou
     writer, reader = portals
     staff = login(reader.test_client(), "staff@example.org")
     assert staff.get("/").status_code == 200 and staff.get("/").status_code == 200  # kept in memory
-    _write(writer, lambda session: accounts.set_password(_user("staff@example.org"), "a-new-long-password-2027"))
+    new_password = "a-new-long-password-2027"
+    _write(writer, lambda session: accounts.set_password(_user("staff@example.org"), new_password))
     assert staff.get("/").status_code == 302  # the old session token is refused at once
 
     lead = login(reader.test_client(), "lead@example.org")
