@@ -21,8 +21,9 @@ Only data is remembered, never text: callers build their sentences (in the perso
 from the numbers on every request. Keys must name everything the statement depends on besides
 the tables it reads (the person, their roles, today's date), and begin with the caller's name.
 
-Not seen: SQL written as text (nothing in the portal writes that way) and migrations, which run
-before the servers start (each worker starts with an empty memory).
+Not seen: SQL written as text (nothing in the portal writes that way), migrations, and a backup
+restored into a new instance: those happen before the servers start, and each worker starts
+with an empty memory.
 """
 
 from __future__ import annotations

@@ -252,3 +252,39 @@ def test_a_role_taken_away_through_another_portal_takes_its_pages_away_at_once(p
 
     _write(writer, take_the_lead_role_away)
     assert lead.get("/network/").status_code == 403
+
+
+def test_the_portfolio_charts_count_a_checklist_changed_through_another_portal_at_once(portals):
+    writer, reader = portals
+    lead = login(reader.test_client(), "lead@example.org")
+
+    def not_decided(html: str) -> int:
+        match = re.search(r"(\d+) have not decided yet", html)
+        assert match, "the first-stage chart's summary is missing"
+        return int(match.group(1))
+
+    before = not_decided(lead.get("/checklists/").get_data(as_text=True))
+    assert not_decided(lead.get("/checklists/").get_data(as_text=True)) == before
+
+    def decide_one(session: Any) -> None:
+        record = session.exec(select(ProjectChecklist).where(ProjectChecklist.first_stage == "")).first()
+        record.first_stage = "design"
+
+    _write(writer, decide_one)
+    assert not_decided(lead.get("/checklists/").get_data(as_text=True)) == before - 1
+
+
+def test_the_accounts_waiting_to_be_linked_follow_a_link_made_through_another_portal_at_once(portals):
+    from plugins.network.models import NetworkMember
+
+    writer, reader = portals
+    lead = login(reader.test_client(), "lead@example.org")
+    assert "newmember@example.org" in lead.get("/network/").get_data(as_text=True)
+    assert "newmember@example.org" in lead.get("/network/").get_data(as_text=True)
+
+    def link(session: Any) -> None:
+        member = session.exec(select(NetworkMember).where(col(NetworkMember.user_id).is_(None))).first()
+        member.user_id = _user("newmember@example.org").id
+
+    _write(writer, link)
+    assert "newmember@example.org" not in lead.get("/network/").get_data(as_text=True)

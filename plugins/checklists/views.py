@@ -15,6 +15,7 @@ from coprod_portal.accounts import User
 from coprod_portal.charts import Bar, Chart
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.freshness import remembered, remembered_rows
 from coprod_portal.pages import local_time, paginate
 from coprod_portal.permissions import can, ensure, require
 from coprod_portal.projects import Project, ProjectTeamMember, stages
@@ -369,12 +370,19 @@ def _overdue_counts(session: Any, project_ids: list[str], on: date) -> dict[str,
 
 def _first_stage_chart(session: Any) -> Chart:
     """How many projects first involve people at each stage (and how many have not decided)."""
+    # counts over every project: remembered until a checklist or a project is written
     counts = dict(
-        session.exec(
-            select(ProjectChecklist.first_stage, func.count()).group_by(col(ProjectChecklist.first_stage))
-        ).all()
+        remembered_rows(
+            session,
+            ("checklists.first_stages",),
+            lambda: select(ProjectChecklist.first_stage, func.count()).group_by(
+                col(ProjectChecklist.first_stage)
+            ),
+        )
     )
-    total_projects = int(session.exec(select(func.count()).select_from(Project)).one())
+    (total_projects,) = remembered(
+        session, ("checklists.projects",), lambda: select(func.count()).select_from(Project)
+    )
     decided = sum(v for k, v in counts.items() if k)
     bars = [
         Bar(s.capitalize() + (" (after design)" if cl.first_stage_is_late(s) else ""),
@@ -390,12 +398,11 @@ def _first_stage_chart(session: Any) -> Chart:
 
 def _progress_chart(session: Any) -> Chart:
     """How far the checklists of the projects at each stage have got, from their stored progress."""
-    rows = session.exec(
+    rows = remembered_rows(session, ("checklists.progress_by_stage",), lambda: (
         select(Project.stage, func.count(), func.sum(ProjectChecklist.done_count),
                func.sum(ProjectChecklist.total_count))
         .outerjoin(ProjectChecklist, col(ProjectChecklist.project_id) == col(Project.id))
-        .group_by(col(Project.stage))
-    ).all()
+        .group_by(col(Project.stage))))
     found = {stage: (int(n), int(done or 0), int(total or 0)) for stage, n, done, total in rows}
     bars = []
     for stage in stages():
