@@ -30,8 +30,10 @@ def test_fixed_arguments_and_query_arguments_are_kept(app):
 def test_the_project_list_links_each_project(app, client_as):
     html = client_as("coproduction_lead").get("/projects/").get_data(as_text=True)
     with app.test_request_context("/"):
+        from sqlmodel import select
+
         from coprod_portal.db import get_session
         from coprod_portal.projects import Project
 
-        first = get_session().query(Project).order_by(Project.updated_at.desc()).first()
+        first = get_session().exec(select(Project).order_by(Project.updated_at.desc())).first()
         assert f'href="{url_for("projects.view", project_id=first.id)}">{first.title}</a>' in html
