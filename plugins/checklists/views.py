@@ -279,9 +279,18 @@ def portfolio() -> Any:
     blocked_only = request.args.get("blocked") == "yes"
     mine = request.args.get("mine") == "yes"
     on = today()
-    query = select(Project, ProjectChecklist).outerjoin(
-        ProjectChecklist, col(ProjectChecklist.project_id) == col(Project.id)
-    )
+    # only what the list shows, as plain rows: the project's id, title and stage, and its stored progress
+    query = select(
+        Project.id,
+        Project.title,
+        Project.stage,
+        col(ProjectChecklist.project_id).label("attached"),
+        ProjectChecklist.status_at,
+        ProjectChecklist.done_count,
+        ProjectChecklist.total_count,
+        ProjectChecklist.blocked,
+        ProjectChecklist.first_stage,
+    ).outerjoin(ProjectChecklist, col(ProjectChecklist.project_id) == col(Project.id))
     if stage in stages():
         query = query.where(Project.stage == stage)
     early = [s for s in stages()[: (cl.stage_index("design") or 0) + 1]]
@@ -314,11 +323,12 @@ def portfolio() -> Any:
     )
     # one row each from the stored progress; a project nobody has opened since it was started (or
     # since this plugin was upgraded) is attached and counted now, once
-    overdue = _overdue_counts(session, [project.id for project, _ in page.items], on)
+    overdue = _overdue_counts(session, [project.id for project in page.items], on)
     rows = []
-    for project, record in page.items:
-        if record is None or record.status_at is None:
-            record = cl.load(session, project).record
+    for project in page.items:
+        record: Any = project
+        if project.attached is None or project.status_at is None:
+            record = cl.load(session, session.get(Project, project.id)).record
         rows.append(
             {
                 "project": project,
