@@ -27,7 +27,7 @@ PUBLIC_MODULES = (
     "coprod_portal.forms", "coprod_portal.accounts", "coprod_portal.projects",
     "coprod_portal.testing", "coprod_portal.files", "coprod_portal.search",
     "coprod_portal.jobs", "coprod_portal.notifications", "coprod_portal.demo", "coprod_portal.keys",
-    "coprod_portal.charts", "coprod_portal.i18n",
+    "coprod_portal.charts", "coprod_portal.freshness", "coprod_portal.i18n",
 )
 
 
@@ -160,7 +160,8 @@ def _context(app: Flask) -> None:
             "htmlLang": i18n.language(),
         }
 
-    from .pages import reading_format_url
+    from .pages import reading_format_url, url_for_each
 
     app.jinja_env.globals["render_template"] = render_template
     app.jinja_env.globals["reading_format_url"] = reading_format_url
+    app.jinja_env.globals["url_for_each"] = url_for_each

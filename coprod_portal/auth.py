@@ -21,9 +21,10 @@ from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from . import accounts, audit, oidc
-from .accounts import Anonymous, Learner, User
+from .accounts import Anonymous, Learner, User, UserRole
 from .db import get_session, utcnow
 from .forms import PortalForm, csrf_checked_by_form
+from .freshness import remembered_record
 from .i18n import _, _l
 
 bp = Blueprint("auth", __name__)
@@ -103,8 +104,10 @@ def load_principal(principal_id: str) -> User | Learner | None:
     session = get_session()
     if kind == "u":
         user_id, _, token = rest.partition(":")
-        # one query for the account and its roles (this runs on every request: built once)
-        user = session.execute(PRINCIPAL_QUERY, {"user_id": user_id}).unique().scalar_one_or_none()
+        # the account and its roles, in one query built once, kept until either table is written
+        user = remembered_record(session, ("core.principal", user_id),
+                                 lambda: PRINCIPAL_QUERY.params(user_id=user_id),
+                                 also=(UserRole.__tablename__,))
         if user is None or not user.active or user.session_token != token:
             return None
         return user

@@ -14,6 +14,7 @@ inside its own box, and on paper it shrinks to the page width.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .pages import small_number
 
@@ -65,6 +66,9 @@ class Chart:
     shows (its main message, not every number: those are in the table); ``label_heading`` and
     ``value_heading`` head the table's two columns. ``full`` is the value of a bar across the whole
     width (100 for percentages); by default the largest value is.
+
+    A chart is built, then drawn: its measures (widths, rows, height) are worked out on first use
+    and kept, since the macro reads them again for every bar.
     """
 
     key: str
@@ -79,21 +83,21 @@ class Chart:
     def grouped(self) -> bool:
         return any(bar.group for bar in self.bars)
 
-    @property
+    @cached_property
     def label_width(self) -> float:
         return round(max([len(bar.label) for bar in self.bars] + [4]) * CHAR + GAP)
 
-    @property
+    @cached_property
     def text_width(self) -> float:
         return round(max([len(bar.text) for bar in self.bars] + [4]) * CHAR + GAP)
 
-    @property
+    @cached_property
     def width(self) -> float:
         """Wide enough for the bars and their figures, and for a group heading on its own line."""
         headings = max([len(bar.group) for bar in self.bars] + [0]) * CHAR
         return max(self.label_width + BAR_AREA + self.text_width, round(headings))
 
-    @property
+    @cached_property
     def rows(self) -> list[Row]:
         """Every line, top to bottom: bars scaled to the largest drawn value."""
         drawn = [bar.value for bar in self.bars if bar.value is not None]
@@ -109,7 +113,7 @@ class Chart:
                             drawn=bar.value is not None))
         return rows
 
-    @property
+    @cached_property
     def height(self) -> float:
         return len(self.rows) * ROW + 4
 

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from .accounts import CORE_ROLES
 from .db import get_session
+from .freshness import remembered
 from .hookspecs import hookimpl
 from .i18n import _, _l, ngettext
 from .permissions import can
@@ -71,13 +72,14 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
 
 
 def _my_projects_card(user: Any) -> DashboardCard:
-    session = get_session()
-    mine = select(func.count()).select_from(Project).where(or_(
-        Project.owner_id == user.id,
-        Project.id.in_(select(ProjectTeamMember.project_id).where(  # type: ignore[attr-defined]
-            ProjectTeamMember.user_id == user.id)),
-    ))
-    count = int(session.exec(mine).one())
+    def mine() -> Any:
+        return select(func.count()).select_from(Project).where(or_(
+            Project.owner_id == user.id,
+            Project.id.in_(select(ProjectTeamMember.project_id).where(  # type: ignore[attr-defined]
+                ProjectTeamMember.user_id == user.id)),
+        ))
+
+    (count,) = remembered(get_session(), ("core.my_projects", user.id), mine)
     text = _("You are not on any project yet.") if count == 0 else ngettext(
         "You are on %(num)d project.", "You are on %(num)d projects.", count)
     return DashboardCard(_("Your projects"), text, _("See all projects"), "projects.list_projects",

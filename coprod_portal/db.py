@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import Session
 
+from . import freshness
 from .config import ConfigError
 from .types import Migrations
 
@@ -61,6 +62,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def init_app(app: Flask) -> None:
     """Attach the engine and close each request's session when the request ends."""
     app.extensions["coprod_engine"] = make_engine(app.config["DATABASE_URL"])
+    freshness.track_writes(app.extensions["coprod_engine"])
     app.extensions["coprod_db_outage"] = Outage()
     app.teardown_appcontext(_close_session)
 
@@ -205,7 +207,9 @@ def _upgrade_one(eng: Engine, source: Migrations, target: str) -> list[str]:
     def note(ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
         applied.append(f"{source.plugin}: {step.up_revision_id} {step.up_revision.doc or ''}")
 
-    with eng.begin() as conn, EnvironmentContext(cfg, script, fn=do_upgrade) as env:
+    # migrations run before the servers start, and before the table of versions exists: untracked
+    untracked = eng.connect().execution_options(**{freshness.UNTRACKED: True})
+    with untracked as conn, conn.begin(), EnvironmentContext(cfg, script, fn=do_upgrade) as env:
         env.configure(
             connection=conn,
             version_table=f"alembic_version_{source.plugin}",

@@ -36,6 +36,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from . import jobs, mail
 from .accounts import User, UserRole
 from .db import get_session, new_id, utcnow
+from .freshness import remembered
 from .i18n import _, _l, in_language_of
 from .types import Job
 
@@ -159,10 +160,14 @@ def _add(session: Session, user: User, title: str, body: str, link: str | None, 
 
 
 def unread_count(session: Session, user_id: str) -> int:
-    """How many of this person's notifications are unread (one indexed count)."""
-    query = select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, col(Notification.read_at).is_(None))
-    return int(session.exec(query).one())
+    """How many of this person's notifications are unread (one indexed count, remembered until
+    a notification is written: it is in the navigation of every page)."""
+    def unread() -> Any:
+        return select(func.count()).select_from(Notification).where(
+            Notification.user_id == user_id, col(Notification.read_at).is_(None))
+
+    (count,) = remembered(session, ("core.unread_notifications", user_id), unread)
+    return int(count)
 
 
 def inbox_label(user: Any) -> Markup:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +13,7 @@ from flask import current_app, url_for
 from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import Session, select
+from werkzeug.routing import BuildError
 
 from .i18n import _
 from .permissions import can
@@ -67,8 +70,9 @@ def navigation(active_endpoint: str | None) -> list[dict[str, Any]]:
     is that blueprint's only item (so "Projects" stays current on a project's page).
     """
     host = current_app.extensions["coprod_plugins"]
-    items = sorted(host.items("portal_nav_items", user=current_user), key=lambda i: i.order)
-    items = [i for i in items if not i.permission or can(current_user, i.permission)]
+    user = current_user._get_current_object()  # read once, not through the proxy for every item
+    items = sorted(host.items("portal_nav_items", user=user), key=lambda i: i.order)
+    items = [i for i in items if not i.permission or can(user, i.permission)]
     blueprints = [i.endpoint.rsplit(".", 1)[0] for i in items]
     links = []
     for item, blueprint in zip(items, blueprints, strict=True):
@@ -85,6 +89,36 @@ def navigation(active_endpoint: str | None) -> list[dict[str, Any]]:
         # a Markup label (e.g. with a visually hidden " unread") is shown as HTML, anything else escaped
         links.append({"text": item.label, "href": href, "active": active})
     return links
+
+
+PLAIN_VALUE = re.compile(r"[A-Za-z0-9_-]+")
+ROW_MARKER = "PORTALROWVALUE"
+
+
+def url_for_each(endpoint: str, argument: str, **fixed: Any) -> Callable[[Any], str]:
+    """``url_for(endpoint, **{argument: value}, **fixed)`` for every row of a list, built once.
+
+    On a list of 50 rows, ``url_for`` per row cost about a sixth of the page: each call looks
+    the rule up again and quotes every part. Here the address is built once with a marker where
+    the value goes; each row's value then takes the marker's place. Only values that need no
+    quoting (letters, digits, ``-`` and ``_``, like the portal's identifiers) take that short
+    way; any other value, or a rule that refuses the marker (a number), goes through ``url_for``.
+    In a template: ``{% set member_url = url_for_each('plugin_network.member', 'member_id') %}``
+    then ``href="{{ member_url(member.id) }}"``.
+    """
+    values: dict[str, Any] = {argument: ROW_MARKER, **fixed}
+    try:
+        before, found, after = url_for(endpoint, **values).partition(ROW_MARKER)
+    except BuildError:
+        found = ""
+
+    def address(value: Any) -> str:
+        text = str(value)
+        if found and PLAIN_VALUE.fullmatch(text):
+            return before + text + after
+        return url_for(endpoint, **{**values, argument: value})
+
+    return address
 
 
 def local_time(moment: datetime) -> datetime:

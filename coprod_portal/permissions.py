@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, has_request_context
 from flask_login import current_user
+from werkzeug.local import LocalProxy
 
 from .types import Permission
 
@@ -85,6 +86,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     registry: PermissionRegistry = current_app.extensions["coprod_permissions"]
     if action not in registry.permissions:
         return False
+    if isinstance(user, LocalProxy):  # current_user: each attribute read through it finds the user again
+        user = user._get_current_object()
     if obj is not None or not has_request_context():
         return _decide(registry, user, action, obj)
     key: tuple[Any, ...] = (getattr(user, "kind", "anonymous"), getattr(user, "id", None),

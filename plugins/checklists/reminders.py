@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from coprod_portal import notifications
 from coprod_portal.db import get_session, utcnow
+from coprod_portal.freshness import remembered
 from coprod_portal.i18n import _, in_language_of, ngettext
 from coprod_portal.pages import local_time
 from coprod_portal.projects import Project, ProjectTeamMember
@@ -143,25 +144,28 @@ def contribution_withdrawn(contribution_id: str) -> None:
 
 def dashboard_cards(user: Any, today: date) -> list[DashboardCard]:
     """My projects' checklist items due in the next two weeks (or overdue), and the ones I answer for."""
-    session = get_session()
-    mine = select(ProjectTeamMember.project_id).where(ProjectTeamMember.user_id == user.id)
-    owned = select(Project.id).where(Project.owner_id == user.id)
-    overdue_too = func.coalesce(func.sum(case((col(Answer.due_on) < today, 1), else_=0)), 0)
-    counted = (
-        select(func.count(), overdue_too)
-        .select_from(Answer)
-        .where(
-            col(Answer.status) == "",
-            col(Answer.due_on).is_not(None),
-            col(Answer.due_on) <= today + timedelta(days=CARD_DAYS),
-            or_(
-                col(Answer.owner_id) == user.id,
-                col(Answer.project_id).in_(mine),
-                col(Answer.project_id).in_(owned),
-            ),
+
+    def counted() -> Any:
+        mine = select(ProjectTeamMember.project_id).where(ProjectTeamMember.user_id == user.id)
+        owned = select(Project.id).where(Project.owner_id == user.id)
+        overdue_too = func.coalesce(func.sum(case((col(Answer.due_on) < today, 1), else_=0)), 0)
+        return (
+            select(func.count(), overdue_too)
+            .select_from(Answer)
+            .where(
+                col(Answer.status) == "",
+                col(Answer.due_on).is_not(None),
+                col(Answer.due_on) <= today + timedelta(days=CARD_DAYS),
+                or_(
+                    col(Answer.owner_id) == user.id,
+                    col(Answer.project_id).in_(mine),
+                    col(Answer.project_id).in_(owned),
+                ),
+            )
         )
-    )
-    due, overdue = (int(n) for n in session.exec(counted).one())  # both counts in one pass
+
+    # both counts in one pass, remembered until an answer or a project's team changes
+    due, overdue = (int(n) for n in remembered(get_session(), ("checklists.due", user.id, today), counted))
     if not due:
         return []
     if overdue:
@@ -186,11 +190,10 @@ def dashboard_cards(user: Any, today: date) -> list[DashboardCard]:
 
 def blocked_card() -> list[DashboardCard]:
     """For leads: how many projects cannot move to their next stage yet (one indexed count)."""
-    session = get_session()
-    blocked = int(
-        session.exec(
-            select(func.count()).select_from(ProjectChecklist).where(col(ProjectChecklist.blocked))
-        ).one()
+    (blocked,) = remembered(
+        get_session(),
+        ("checklists.blocked",),
+        lambda: select(func.count()).select_from(ProjectChecklist).where(col(ProjectChecklist.blocked)),
     )
     if not blocked:
         return []
@@ -213,15 +216,16 @@ def blocked_card() -> list[DashboardCard]:
 
 def rate_card(user: Any) -> list[DashboardCard]:
     """For anyone involved in a project (network members): the projects they have not rated yet."""
-    session = get_session()
-    rated = select(RungRecord.project_id).where(RungRecord.by_id == user.id, RungRecord.kind == "rated")
-    count = int(
-        session.exec(
+
+    def unrated() -> Any:
+        rated = select(RungRecord.project_id).where(RungRecord.by_id == user.id, RungRecord.kind == "rated")
+        return (
             select(func.count())
             .select_from(ProjectPerson)
             .where(ProjectPerson.user_id == user.id, col(ProjectPerson.project_id).not_in(rated))
-        ).one()
-    )
+        )
+
+    (count,) = remembered(get_session(), ("checklists.unrated", user.id), unrated)
     if not count:
         return []
     return [

@@ -15,6 +15,7 @@ from coprod_portal.accounts import User
 from coprod_portal.charts import Bar, Chart
 from coprod_portal.db import get_session, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.freshness import remembered, remembered_rows
 from coprod_portal.i18n import _, in_english, ngettext
 from coprod_portal.pages import local_time, paginate
 from coprod_portal.permissions import can, ensure, require
@@ -281,9 +282,18 @@ def portfolio() -> Any:
     blocked_only = request.args.get("blocked") == "yes"
     mine = request.args.get("mine") == "yes"
     on = today()
-    query = select(Project, ProjectChecklist).outerjoin(
-        ProjectChecklist, col(ProjectChecklist.project_id) == col(Project.id)
-    )
+    # only what the list shows, as plain rows: the project's id, title and stage, and its stored progress
+    query = select(
+        Project.id,
+        Project.title,
+        Project.stage,
+        col(ProjectChecklist.project_id).label("attached"),
+        ProjectChecklist.status_at,
+        ProjectChecklist.done_count,
+        ProjectChecklist.total_count,
+        ProjectChecklist.blocked,
+        ProjectChecklist.first_stage,
+    ).outerjoin(ProjectChecklist, col(ProjectChecklist.project_id) == col(Project.id))
     if stage in stages():
         query = query.where(Project.stage == stage)
     early = [s for s in stages()[: (cl.stage_index("design") or 0) + 1]]
@@ -316,11 +326,12 @@ def portfolio() -> Any:
     )
     # one row each from the stored progress; a project nobody has opened since it was started (or
     # since this plugin was upgraded) is attached and counted now, once
-    overdue = _overdue_counts(session, [project.id for project, _record in page.items], on)
+    overdue = _overdue_counts(session, [project.id for project in page.items], on)
     rows = []
-    for project, record in page.items:
-        if record is None or record.status_at is None:
-            record = cl.load(session, project).record
+    for project in page.items:
+        record: Any = project
+        if project.attached is None or project.status_at is None:
+            record = cl.load(session, session.get(Project, project.id)).record
         rows.append(
             {
                 "project": project,
@@ -372,12 +383,19 @@ def _overdue_counts(session: Any, project_ids: list[str], on: date) -> dict[str,
 
 def _first_stage_chart(session: Any) -> Chart:
     """How many projects first involve people at each stage (and how many have not decided)."""
+    # counts over every project: remembered until a checklist or a project is written
     counts = dict(
-        session.exec(
-            select(ProjectChecklist.first_stage, func.count()).group_by(col(ProjectChecklist.first_stage))
-        ).all()
+        remembered_rows(
+            session,
+            ("checklists.first_stages",),
+            lambda: select(ProjectChecklist.first_stage, func.count()).group_by(
+                col(ProjectChecklist.first_stage)
+            ),
+        )
     )
-    total_projects = int(session.exec(select(func.count()).select_from(Project)).one())
+    (total_projects,) = remembered(
+        session, ("checklists.projects",), lambda: select(func.count()).select_from(Project)
+    )
     decided = sum(v for k, v in counts.items() if k)
     bars = [
         Bar(_("%(stage)s (after design)", stage=s.capitalize()) if cl.first_stage_is_late(s)
@@ -397,12 +415,11 @@ def _first_stage_chart(session: Any) -> Chart:
 
 def _progress_chart(session: Any) -> Chart:
     """How far the checklists of the projects at each stage have got, from their stored progress."""
-    rows = session.exec(
+    rows = remembered_rows(session, ("checklists.progress_by_stage",), lambda: (
         select(Project.stage, func.count(), func.sum(ProjectChecklist.done_count),
                func.sum(ProjectChecklist.total_count))
         .outerjoin(ProjectChecklist, col(ProjectChecklist.project_id) == col(Project.id))
-        .group_by(col(Project.stage))
-    ).all()
+        .group_by(col(Project.stage))))
     found = {stage: (int(n), int(done or 0), int(total or 0)) for stage, n, done, total in rows}
     bars = []
     for stage in stages():

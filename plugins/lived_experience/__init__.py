@@ -23,6 +23,7 @@ from sqlmodel import col, select
 
 from coprod_portal import events
 from coprod_portal.db import get_session
+from coprod_portal.freshness import remembered
 from coprod_portal.hookspecs import hookimpl
 from coprod_portal.i18n import _, _l, ngettext
 from coprod_portal.keys import BATCH_SIZE, reencrypt_rows
@@ -222,8 +223,17 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
     cards = []
     session = get_session()
     if can(user, "lived_experience.review"):
-        query = service.visible_query(user).where(LivedExperienceContribution.review_state == WAITING)
-        count = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
+        (count,) = remembered(
+            session,
+            # what visible_query reads of the person besides the tables: who they are and their roles
+            ("lived_experience.waiting", user.id, user.is_active, user.role_names),
+            lambda: select(func.count()).select_from(
+                service.visible_query(user)
+                .where(LivedExperienceContribution.review_state == WAITING)
+                .order_by(None)
+                .subquery()
+            ),
+        )
         cards.append(
             DashboardCard(
                 _("Lived experience to review"),
@@ -241,11 +251,13 @@ def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
         )
     if not can(user, "lived_experience.view_checkins"):
         return cards
-    waiting = session.exec(
-        select(func.count())
+    (waiting,) = remembered(
+        session,
+        ("lived_experience.open_checkins",),
+        lambda: select(func.count())
         .select_from(LivedExperienceCheckin)
-        .where(col(LivedExperienceCheckin.closed_at).is_(None))
-    ).one()
+        .where(col(LivedExperienceCheckin.closed_at).is_(None)),
+    )
     body = (
         _("Nobody is waiting for a wellbeing conversation.")
         if not waiting

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from coprod_portal import accounts, search
 from coprod_portal.db import get_session
+from coprod_portal.freshness import remembered
 from coprod_portal.hookspecs import hookimpl
 from coprod_portal.i18n import _, ngettext
 from coprod_portal.permissions import can
@@ -114,14 +115,12 @@ def portal_nav_items(user: Any) -> list[NavItem]:
 def portal_dashboard_cards(user: Any) -> list[DashboardCard]:
     cards = []
     if can(user, "network.manage_payments"):
-        waiting = int(
-            get_session()
-            .exec(
-                select(func.count())
-                .select_from(NetworkInvolvement)
-                .where(NetworkInvolvement.status == "pending")
-            )
-            .one()
+        (waiting,) = remembered(
+            get_session(),
+            ("network.pending_involvements",),
+            lambda: select(func.count())
+            .select_from(NetworkInvolvement)
+            .where(NetworkInvolvement.status == "pending"),
         )
         text = (
             _("No involvement is waiting to be priced.")

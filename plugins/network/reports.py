@@ -20,6 +20,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from coprod_portal.charts import Bar, Chart, people_bar
+from coprod_portal.freshness import remembered, remembered_rows
 from coprod_portal.i18n import _, _l, money
 from coprod_portal.pages import small_number
 
@@ -87,12 +88,16 @@ def year_report(session: Session, year: int) -> YearReport:
     """Read from the running totals (``totals.py``): a few small rows, however big the year is."""
     first, last = tax_year(year)
     report = YearReport(first, last)
-    people = _rows(session, NetworkYearMember, NetworkYearMember.tax_year == year)
-    report.projects = _rows(session, NetworkYearProject, NetworkYearProject.tax_year == year)
+    people = _rows(session, NetworkYearMember, year)
+    report.projects = _rows(session, NetworkYearProject, year)
     report.people = small_number(people)
-    by_role = session.exec(
-        select(NetworkYearRole).where(NetworkYearRole.tax_year == year, NetworkYearRole.involvements > 0)
-    ).all()
+    by_role = remembered_rows(
+        session,
+        ("network.report_roles", year),
+        lambda: select(NetworkYearRole.role, NetworkYearRole.people, NetworkYearRole.involvements,
+                       NetworkYearRole.hours)
+        .where(NetworkYearRole.tax_year == year, NetworkYearRole.involvements > 0),
+    )
     report.involvements = sum(line.involvements for line in by_role)
     report.hours = float(sum(line.hours for line in by_role))
     report.roles = sorted(
@@ -102,7 +107,12 @@ def year_report(session: Session, year: int) -> YearReport:
         key=lambda line: line.role,
     )
     choices = {choice: [0, 0] for choice in CHOICE_LABELS}
-    for row in session.exec(select(NetworkYearMoney).where(NetworkYearMoney.tax_year == year)):
+    for row in remembered_rows(
+        session,
+        ("network.report_money", year),
+        lambda: select(NetworkYearMoney.kind, NetworkYearMoney.choice, NetworkYearMoney.offered_pence,
+                       NetworkYearMoney.amount_pence).where(NetworkYearMoney.tax_year == year),
+    ):
         if row.kind != "expense" and row.choice in choices:
             choices[row.choice][0] += row.offered_pence
             choices[row.choice][1] += row.amount_pence if row.choice in COUNTED_CHOICES else 0
@@ -127,13 +137,12 @@ def _groups_by_year(session: Session, year: int) -> dict[int, dict[str, int]]:
     """People involved per group, for this tax year and the ones before it, in one query.
 
     From the few members who chose a group, each looked up among each year's people by key."""
-    rows = session.exec(
+    rows = remembered_rows(session, ("network.report_groups", year), lambda: (
         select(NetworkYearMember.tax_year, NetworkMemberGroup.group,
                func.count(func.distinct(NetworkMemberGroup.member_id)))
         .join(NetworkYearMember, NetworkYearMember.member_id == NetworkMemberGroup.member_id)
         .where(and_(NetworkYearMember.tax_year > year - YEARS_COMPARED, NetworkYearMember.tax_year <= year))
-        .group_by(NetworkYearMember.tax_year, NetworkMemberGroup.group)
-    ).all()
+        .group_by(NetworkYearMember.tax_year, NetworkMemberGroup.group)))
     found: dict[int, dict[str, int]] = {}
     for tax_year, group, count in rows:
         found.setdefault(int(tax_year), {})[group] = int(count)
@@ -142,9 +151,11 @@ def _groups_by_year(session: Session, year: int) -> dict[int, dict[str, int]]:
 
 def _months(session: Session, first: date, last: date) -> list[tuple[date, int, float]]:
     """The tax year's twelve tax months (6 April to 5 May, and so on), with involvements and hours."""
-    kept = {row.month: row for row in session.exec(
-        select(NetworkMonthInvolvement).where(NetworkMonthInvolvement.month >= first,
-                                              NetworkMonthInvolvement.month <= last))}
+    kept_months = NetworkMonthInvolvement
+    rows = remembered_rows(session, ("network.report_months", first, last), lambda: (
+        select(kept_months.month, kept_months.involvements, kept_months.hours)
+        .where(kept_months.month >= first, kept_months.month <= last)))
+    kept = {row.month: row for row in rows}
     months = []
     month = first
     while month <= last:
@@ -154,8 +165,12 @@ def _months(session: Session, first: date, last: date) -> list[tuple[date, int, 
     return months
 
 
-def _rows(session: Session, model: Any, where: Any) -> int:
-    return int(session.exec(select(func.count()).select_from(model).where(where)).one())
+def _rows(session: Session, model: Any, year: int) -> int:
+    """Rows of a totals table for the year (one per member or project involved): remembered until
+    the totals change, since the count grows with the year."""
+    (count,) = remembered(session, ("network.report_rows", model.__tablename__, year),
+                          lambda: select(func.count()).select_from(model).where(model.tax_year == year))
+    return int(count)
 
 
 def safe_cell(value: Any) -> Any:

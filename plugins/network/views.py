@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from coprod_portal import accounts, audit, events, files
 from coprod_portal.db import get_session, lock_for_update, utcnow
 from coprod_portal.forms import csrf_checked_by_form
+from coprod_portal.freshness import remembered_rows
 from coprod_portal.i18n import _, in_english, long_date, money, ngettext
 from coprod_portal.pages import paginate, wants_easy_read
 from coprod_portal.permissions import can, ensure, require
@@ -118,20 +119,20 @@ MEMBER_ROLE = "network_member"
 UNLINKED_SHOWN = 50  # accounts to link listed at once; the list says when more are waiting
 
 
-def unlinked_member_accounts(limit: int = UNLINKED_SHOWN) -> list[accounts.User]:
-    """Active accounts with the network member role that no member record is linked to.
+def unlinked_member_accounts(limit: int = UNLINKED_SHOWN) -> list[Any]:
+    """Active accounts with the network member role that no member record is linked to: each
+    one's id, display name and email (remembered until an account, a role or a member changes).
 
     Their "My involvement" page can only explain what is missing, so the lead's list shows them
     with a way to link each one."""
+    user, role = accounts.User, accounts.UserRole
     linked = select(NetworkMember.user_id).where(col(NetworkMember.user_id).is_not(None))
-    return list(get_session().exec(
-        select(accounts.User)
-        .join(accounts.UserRole, col(accounts.UserRole.user_id) == col(accounts.User.id))
-        .where(accounts.UserRole.role == MEMBER_ROLE, col(accounts.User.active),
-               col(accounts.User.id).not_in(linked))
-        .order_by(col(accounts.User.display_name), col(accounts.User.id))
-        .limit(limit)
-    ).all())
+    return remembered_rows(get_session(), ("network.unlinked_accounts", limit), lambda: (
+        select(user.id, user.display_name, user.email)
+        .join(role, col(role.user_id) == col(user.id))
+        .where(role.role == MEMBER_ROLE, col(user.active), col(user.id).not_in(linked))
+        .order_by(col(user.display_name), col(user.id))
+        .limit(limit)))
 
 
 def _own_member_or_explain() -> NetworkMember:
@@ -169,7 +170,10 @@ def _form_page(form: Any, title: str, caption: str, back: str, **context: Any) -
 @require("network.view_members")
 def index() -> Any:
     status = request.args.get("status", "")
-    query = select(NetworkMember).order_by(col(NetworkMember.preferred_name), col(NetworkMember.id))
+    # only what the list shows: rows of four columns cost a fraction of whole member records
+    member = NetworkMember
+    query = select(member.id, member.preferred_name, member.status, member.user_id).order_by(
+        col(member.preferred_name), col(member.id))
     if status in STATUSES:
         query = query.where(NetworkMember.status == status)
     page = paginate(get_session(), query, request.args.get("page", 1, type=int))

@@ -269,6 +269,27 @@ def test_each_page_a_role_reaches_has_no_accessibility_problems(crawl_as: Any, r
     assert not result.problems, "\n\n".join(result.problems)
 
 
+@pytest.mark.parametrize("role", ["member", "staff"])
+def test_a_welsh_readers_pages_have_no_accessibility_problems(
+        browser: Browser, live_app: Flask, base_url: str, axe: Axe, sign_in: Any,
+        assert_controls_named: Any, role: str) -> None:
+    """A member and a staff contributor whose browser asks for Welsh: every page they reach is in
+    Welsh (``lang="cy"``) and passes the same checks, layout included (Welsh words run longer)."""
+    context = browser.new_context(base_url=base_url, locale="en-GB", viewport=WIDE)
+    try:
+        page = context.new_page()
+        sign_in(page, ROLES[role])
+        context.set_extra_http_headers({"Accept-Language": "cy-GB,cy"})
+        result = crawl(page, live_app, base_url, axe, assert_controls_named, laid_out=set())
+        page.goto("/")
+        assert page.get_attribute("html", "lang") == "cy"
+    finally:
+        context.close()
+    print(f"{role} in Welsh: {len(result.visited)} pages in {result.seconds:.1f}s")
+    assert len(result.visited) > 10
+    assert not result.problems, "\n\n".join(result.problems)
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_a_role_reaches_every_page_it_may_see(crawl_as: Any, live_app: Flask, role: str) -> None:
     """Pages with URL arguments count when one instance was visited. A role is excused only from

@@ -204,7 +204,7 @@ def test_the_scale_data_set_gives_each_scale_project_40_rows_and_pages_stay_flat
         lead.get(path)  # attach anything not attached yet, warm the caches
     before = {path: _queries(app, lead, path) for path in paths}
     _scale(app, 0.05)  # 100 more projects, 4,000 more rows
-    for path in paths[:3]:
+    for path in paths:  # the home page's cards count again once after the writes, then remember
         lead.get(path)
     after = {path: _queries(app, lead, path) for path in paths}
     assert after == before
