@@ -48,6 +48,7 @@ NOT_LINKED = {
     "auth.login": "for visitors; checked in test_core_pages_a11y.py",
     "auth.reset_password": "only from a one-time link; checked in test_core_pages_a11y.py",
     "core.healthz": "for load balancers, not people",
+    "core.switch_language": "not followed (see NOT_FOLLOWED): it redirects back to the page it is on",
     "files.download": "a file, not a page",
     "plugin_network.report_csv": "a CSV download",
     "plugin_training.lti_jwks": "the tool's public keys, for LMS platforms",
