@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
@@ -134,10 +135,21 @@ _COMPONENT_TEXTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+def _plain(value: Any) -> Any:
+    """Lazy texts (``_l``) made plain strings. A lazy text tells Jinja it is already HTML, so a
+    label or hint such as "a reference like contribution:<id>" would lose its "<id>"; as a plain
+    string it is escaped where the macro shows ``text``, and kept as written under ``html``."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(item) for item in value)
+    return str(value) if isinstance(value, LazyString) else value
+
+
 def govuk_texts(params: dict[str, Any], component: str = "") -> dict[str, Any]:
     """``params`` for a GOV.UK macro, with its built-in English texts given in the page's
     language wherever the form left them out (what a form sets itself is kept)."""
-    given = dict(params)
+    given = _plain(params)
     error = given.get("errorMessage")
     if isinstance(error, dict) and "visuallyHiddenText" not in error:
         given["errorMessage"] = {**error, "visuallyHiddenText": _("Error")}
