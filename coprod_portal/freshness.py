@@ -88,6 +88,11 @@ def _bump_versions(conn: Connection) -> None:
 
 
 def _forget_writes(conn: Connection) -> None:
+    """On rollback. A connection the database dropped (a restart) has nothing left to forget, and
+    asking it would fail the request's teardown with a 500 instead of the polite 503; at worst a
+    stale note costs one extra bump later, never a stale answer."""
+    if conn.invalidated or conn.closed:
+        return
     conn.info.pop(WRITTEN, None)
 
 
