@@ -10,7 +10,7 @@ import re
 
 import pytest
 from sqlmodel import Session
-from test_notifications import SmtpServer, _free_port, _mail_config, _parts, _send
+from test_notifications import _mail_config, _parts, _send
 
 from coprod_portal import accounts
 from coprod_portal.testing import DEMO_PASSWORD, csrf_token, login
@@ -20,17 +20,8 @@ STAFF = "staff@example.org"
 
 
 @pytest.fixture
-def sink():
-    """A real SMTP server on 127.0.0.1 keeping every message it receives."""
-    server = SmtpServer(_free_port())
-    with server as received:
-        received.port = server.port
-        yield received
-
-
-@pytest.fixture
-def mail_app(make_app, sink):
-    return make_app(config=_mail_config(sink.port))
+def mail_app(make_app, smtp):
+    return make_app(config=_mail_config(smtp.port))
 
 
 def _language_of(app, email):
@@ -114,13 +105,13 @@ def test_a_form_sent_without_the_language_keeps_the_stored_choice(app):
     assert _language_of(app, MEMBER) == "cy"
 
 
-def test_a_member_who_chose_welsh_gets_the_sign_in_link_in_welsh(mail_app, sink):
+def test_a_member_who_chose_welsh_gets_the_sign_in_link_in_welsh(mail_app, smtp):
     _store_language(mail_app, MEMBER, "cy")
     asker = mail_app.test_client()  # a browser that asks for English
     answer = asker.post("/sign-in/link", headers={"Accept-Language": "en"}, data={
         "email": MEMBER, "csrf_token": csrf_token(asker, "/sign-in/link")})
     assert "we have sent one to it" in _read(answer)  # the page stays English
-    [(_, message)] = sink.messages
+    [(_, message)] = smtp.messages
     assert message["Subject"] == "Eich dolen i fewngofnodi i Co-production Portal"
     text, body = _parts(message)
     assert "Mae'r ddolen yn gweithio am 15 munud" in text and "arweinydd cyd-gynhyrchu" in text
@@ -128,20 +119,20 @@ def test_a_member_who_chose_welsh_gets_the_sign_in_link_in_welsh(mail_app, sink)
     assert _html_lang(body) == "cy" and "Mewngofnodi i Co-production Portal" in body
 
 
-def test_a_member_with_no_choice_gets_the_sign_in_link_in_english(mail_app, sink):
+def test_a_member_with_no_choice_gets_the_sign_in_link_in_english(mail_app, smtp):
     asker = mail_app.test_client()
     asker.post("/sign-in/link", data={"email": MEMBER,
                                       "csrf_token": csrf_token(asker, "/sign-in/link")})
-    [(_, message)] = sink.messages
+    [(_, message)] = smtp.messages
     assert message["Subject"] == "Your link to sign in to the Co-production Portal"
     assert _html_lang(_parts(message)[1]) == "en"
 
 
-def test_a_notification_email_is_sent_in_the_recipients_language(mail_app, sink):
+def test_a_notification_email_is_sent_in_the_recipients_language(mail_app, smtp):
     _store_language(mail_app, STAFF, "cy")
     _send(mail_app, STAFF)  # sent outside any request, as a plugin's job would
     _send(mail_app, "lead@example.org")
-    welsh, english = (message for _, message in sink.messages)
+    welsh, english = (message for _, message in smtp.messages)
     assert welsh["Subject"] == "Mae gennych neges newydd yn Co-production Portal"
     text, body = _parts(welsh)
     assert "Er mwyn ei chadw'n breifat" in text and _html_lang(body) == "cy"

@@ -54,14 +54,6 @@ class SmtpServer:
         self.controller.stop()
 
 
-@pytest.fixture
-def smtp():
-    server = SmtpServer(_free_port())
-    with server as sink:
-        sink.port = server.port
-        yield sink
-
-
 def _mail_config(port, **more):
     return {"PLUGINS_DIR": str(TEST_PLUGINS), "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
             "SMTP_STARTTLS": False, "MAIL_FROM": "portal@example.org", "BASE_URL": BASE, **more}
