@@ -349,15 +349,27 @@ class _PseudoTranslations(gettext_module.NullTranslations):
 def pseudo_translated() -> Iterator[None]:
     """While inside, every text marked for translation (``_``, ``_l``, ``ngettext``, ``{% trans %}``)
     is shown as ⟦text⟧, so ``untranslated_words`` can find the visible text that is not marked."""
+    pseudo = _PseudoTranslations()
+    with _catalogue_replaced(lambda real: pseudo):
+        yield
+
+
+@contextmanager
+def _catalogue_replaced(replacement: Callable[[Any], Any]) -> Iterator[None]:
+    """While inside, every text is looked up in ``replacement(the real catalogue)``: through the
+    portal's ``i18n.catalogue`` and through Flask-Babel's own functions alike."""
     import flask_babel
 
-    original = flask_babel.Domain.get_translations
-    pseudo = _PseudoTranslations()
-    flask_babel.Domain.get_translations = lambda self: pseudo  # type: ignore[method-assign]
+    from . import i18n
+
+    original, original_catalogue = flask_babel.Domain.get_translations, i18n.catalogue
+    flask_babel.Domain.get_translations = lambda self: replacement(original(self))  # type: ignore[method-assign]
+    i18n.catalogue = lambda: replacement(original(flask_babel.get_domain()))  # type: ignore[assignment]
     try:
         yield
     finally:
         flask_babel.Domain.get_translations = original  # type: ignore[method-assign]
+        i18n.catalogue = original_catalogue  # type: ignore[assignment]
 
 
 class _VisibleText(HTMLParser):
@@ -452,9 +464,6 @@ def translation_probe() -> Iterator[TranslationsUsed]:
     """Record every text looked up while inside, and which ones the active language's catalogue
     lacks (English shown instead). Pages rendered in Welsh with it show what still needs a
     translator."""
-    import flask_babel
-
-    original = flask_babel.Domain.get_translations
     seen = TranslationsUsed(set(), set())
 
     def catalogue_has(translations: Any, key: Any) -> bool:
@@ -484,11 +493,5 @@ def translation_probe() -> Iterator[TranslationsUsed]:
 
         gettext, ngettext, pgettext, npgettext = ugettext, ungettext, upgettext, unpgettext
 
-    def recording(self: Any) -> Any:
-        return Recording(original(self))
-
-    flask_babel.Domain.get_translations = recording  # type: ignore[method-assign]
-    try:
+    with _catalogue_replaced(Recording):
         yield seen
-    finally:
-        flask_babel.Domain.get_translations = original  # type: ignore[method-assign]

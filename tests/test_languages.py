@@ -109,6 +109,40 @@ def test_a_text_with_no_translation_shows_in_english_never_empty(app: Flask) -> 
         assert shown == "A sentence nobody has translated, 3."
 
 
+def test_the_catalogue_kept_for_a_request_follows_every_change_of_language(app: Flask) -> None:
+    """The catalogue is found once per request and kept; an e-mail written in its reader's language
+    inside the request, and a switch of language, must still get their own catalogue."""
+    welsh_reader = type("Reader", (), {"language": "cy"})()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert i18n._("Sign out") == "Sign out"
+        with i18n.in_language_of(welsh_reader):
+            assert i18n._("Sign out") == "Allgofnodi"
+            assert render_template_string('{{ _("Sign out") }}') == "Allgofnodi"
+            assert i18n.in_english(i18n._l("Sign out")) == "Sign out"
+            assert i18n._("Sign out") == "Allgofnodi"
+        assert i18n._("Sign out") == "Sign out"
+        assert str(i18n._l("Sign out")) == "Sign out"
+        i18n.remember_language("cy")
+        assert i18n._("Sign out") == "Allgofnodi"
+        assert render_template_string('{{ _("Sign out") }}') == "Allgofnodi"
+    with app.test_request_context(headers={"Accept-Language": "en"}):  # nothing leaks to the next
+        assert i18n._("Sign out") == "Sign out"
+    with app.app_context():  # no request: English
+        assert i18n._("Sign out") == "Sign out"
+
+
+def test_texts_in_templates_escape_what_is_put_into_them_but_not_in_plain_text_mail(app: Flask) -> None:
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        html = render_template_string('{{ _("Hello %(name)s, <strong>100%%</strong>", name="<O\'Brien>") }}')
+        assert html == "Hello &lt;O&#39;Brien&gt;, <strong>100%</strong>"
+        assert render_template_string('{{ _("100%% sure") }}') == "100% sure"
+        assert render_template_string('{% trans n=2 %}{{ n }} <em>member</em>{% pluralize %}'
+                                      '{{ n }} <em>members</em>{% endtrans %}') == "2 <em>members</em>"
+        text = app.jinja_env.overlay(autoescape=False).from_string(  # as a .txt e-mail is rendered
+            '{{ _("Hello %(name)s", name="<O\'Brien>") }}')
+        assert text.render() == "Hello <O'Brien>"
+
+
 PLUGIN = '''
 from flask import Blueprint
 
