@@ -40,10 +40,10 @@ from babel.support import NullTranslations
 from flask import Flask, g, has_request_context, request, session, url_for
 from flask_babel import Babel, force_locale, get_locale, get_translations, pgettext
 from flask_babel.speaklater import LazyString
+from flask_login import current_user, user_logged_in
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
-from flask_login import current_user, user_logged_in
 
 __all__ = [
     "LANGUAGES", "_", "_l", "ngettext", "lazy_ngettext", "pgettext", "language", "locale_code",
