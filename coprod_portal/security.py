@@ -1,8 +1,8 @@
 """Security defaults: CSRF on every POST, strict headers, and ProxyFix when behind a proxy.
 
 The Content-Security-Policy allows no inline script except GOV.UK Frontend's one-line
-``js-enabled`` snippet, allowed by its hash (computed from the template at start-up so an
-upgrade of the template cannot silently break it).
+``js-enabled`` snippet in the page template (``base.html``), allowed by its hash (computed from
+the template at start-up, so a change to the snippet cannot silently break it).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def _inline_script_hashes() -> list[str]:
-    """Hash every inline script of the GOV.UK page template (there is one)."""
-    template = (files("govuk_frontend_jinja") / "templates" / "template.html").read_text()
+    """Hash every inline script of the page template (there is one)."""
+    template = (files("coprod_portal") / "templates" / "base.html").read_text()
     hashes = []
     for body in re.findall(r"<script[^>]*>(.*?)</script>", template, flags=re.S):
         if "{{" in body or "{%" in body:
