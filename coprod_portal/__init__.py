@@ -156,12 +156,14 @@ def _context(app: Flask) -> None:
             "footer_links": app.config["FOOTER_LINKS"],
             "main_navigation": _navigation_once() if signed_in else [],
             "can": can,
-            "current_user": current_user,
+            # the account itself, not Flask-Login's proxy: a page reads it dozens of times
+            "current_user": current_user._get_current_object(),  # type: ignore[attr-defined]
             "htmlLang": i18n.language(),
         }
 
-    from .pages import reading_format_url, url_for_each
+    from .pages import reading_format_url, tag, url_for_each
 
     app.jinja_env.globals["render_template"] = render_template
     app.jinja_env.globals["reading_format_url"] = reading_format_url
     app.jinja_env.globals["url_for_each"] = url_for_each
+    app.jinja_env.globals["govuk_tag"] = tag

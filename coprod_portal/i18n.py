@@ -215,7 +215,9 @@ def in_english(text: Any) -> str:
 
 
 def _locale() -> Locale:
-    found = get_locale()
+    """The active locale; read straight from Flask-Babel's per-request space once it is there
+    (every date on a list asks), else through ``get_locale``."""
+    found = getattr(_babel_space(), "babel_locale", None) or get_locale()
     return found or Locale.parse(locale_code(DEFAULT_LANGUAGE))
 
 

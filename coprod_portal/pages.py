@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import func
 from sqlmodel import Session, select
 from werkzeug.routing import BuildError
@@ -119,6 +120,15 @@ def url_for_each(endpoint: str, argument: str, **fixed: Any) -> Callable[[Any], 
         return url_for(endpoint, **{**values, argument: value})
 
     return address
+
+
+def tag(text: Any, colour: str = "") -> Markup:
+    """A GOV.UK tag (``macros.html``'s ``tag``): ``{{ tag(project.stage|stage_label, 'blue') }}``.
+
+    Written here rather than as a template macro: a list shows one on every row, and calling a
+    macro costs several times what this does."""
+    colour_class = f" govuk-tag--{escape(colour)}" if colour else ""
+    return Markup(f'<strong class="govuk-tag{colour_class}">{escape(text)}</strong>')
 
 
 def local_time(moment: datetime) -> datetime:
