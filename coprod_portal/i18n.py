@@ -80,13 +80,13 @@ def _babel_space() -> Any:
         return None
 
 
-def _(text: str, **variables: Any) -> str:
+def _(text: str, /, **variables: Any) -> str:
     """``text`` in the reader's language, with ``%(name)s`` filled from ``variables``."""
     found = catalogue().ugettext(text)
     return found % variables if variables else found
 
 
-def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> str:
     """The form of ``singular``/``plural`` that ``num`` takes in the reader's language (Welsh has
     six); ``%(num)d`` and ``variables`` are filled in."""
     variables.setdefault("num", num)
@@ -94,7 +94,7 @@ def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
 
 
 @pass_eval_context
-def _in_template(context: EvalContext, text: str, **variables: Any) -> str:
+def _in_template(context: EvalContext, text: str, /, **variables: Any) -> str:
     """``_`` and ``{% trans %}`` in templates, as Jinja's own i18n extension does them (a
     translation is trusted markup in an HTML template; the values put into it are escaped), in one
     call instead of the extension's three: a page shows a hundred texts."""
@@ -105,19 +105,20 @@ def _in_template(context: EvalContext, text: str, **variables: Any) -> str:
 
 
 @pass_eval_context
-def _plural_in_template(context: EvalContext, singular: str, plural: str, num: int, **variables: Any) -> str:
+def _plural_in_template(context: EvalContext, singular: str, plural: str, num: int, /,
+                        **variables: Any) -> str:
     """``ngettext`` and ``{% trans count=… %}`` in templates (see ``_in_template``)."""
     variables.setdefault("num", num)
     found = catalogue().ungettext(singular, plural, num)
     return (Markup(found) if context.autoescape else found) % variables
 
 
-def _l(text: str, **variables: Any) -> LazyString:
+def _l(text: str, /, **variables: Any) -> LazyString:
     """``_`` for a text defined at import time: translated each time it is shown."""
     return LazyString(_, text, **variables)
 
 
-def lazy_ngettext(singular: str, plural: str, num: int, **variables: Any) -> LazyString:
+def lazy_ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> LazyString:
     """``ngettext`` for a text defined at import time."""
     return LazyString(ngettext, singular, plural, num, **variables)
 
