@@ -33,8 +33,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.util import find_tables
@@ -57,6 +55,8 @@ class TableVersion(SQLModel, table=True):
 
 VERSION_TABLE: sa.Table = TableVersion.__table__  # type: ignore[attr-defined]
 READ_VERSIONS = f"SELECT name, version FROM {VERSION_TABLE.name}"
+BUMP_VERSION = (f"INSERT INTO {VERSION_TABLE.name} (name, version) VALUES ({{marker}}, 1) "
+                f"ON CONFLICT (name) DO UPDATE SET version = {VERSION_TABLE.name}.version + 1")
 
 
 def track_writes(engine: Engine) -> None:
@@ -76,14 +76,15 @@ def _note_write(conn: Connection, statement: Any, *_args: Any) -> None:
 
 
 def _bump_versions(conn: Connection) -> None:
-    """Just before COMMIT: one statement bumps every table written, in name order (so two
-    transactions writing the same tables lock their version rows in the same order)."""
+    """Just before COMMIT: every table written is bumped, in name order (so two transactions
+    writing the same tables lock their version rows in the same order). The statement is plain
+    SQL that SQLite and PostgreSQL both read, sent to the driver as it is: it runs on every
+    committing request, and building it through SQLAlchemy cost a third of a small commit."""
     written = sorted(conn.info.pop(WRITTEN, ()))
     if not written or conn.get_execution_options().get(UNTRACKED):
         return
-    insert = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(VERSION_TABLE)
-    conn.execute(insert.values([{"name": name, "version": 1} for name in written]).on_conflict_do_update(
-        index_elements=["name"], set_={"version": VERSION_TABLE.c.version + 1}))
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(BUMP_VERSION.format(marker=marker), [(name,) for name in written])
     _forget_request_versions()
 
 

@@ -268,9 +268,9 @@ def _check_state(session: Session, state: str, cookies: t.Mapping[str, str]) -> 
 
 
 def _decode_unverified(id_token: str) -> tuple[dict[str, t.Any], dict[str, t.Any]]:
-    try:
-        header = jwt.get_unverified_header(id_token)
-        body = jwt.decode(id_token, options={"verify_signature": False})
+    try:  # one decoding for both parts: PyJWT checks every character of the token on each
+        unverified = jwt.decode_complete(id_token, options={"verify_signature": False})
+        header, body = unverified["header"], unverified["payload"]
     except jwt.InvalidTokenError as exc:
         raise Refusal(
             _("The launch token could not be read"),
