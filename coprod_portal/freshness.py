@@ -149,6 +149,27 @@ def remembered_record(session: Session, key: tuple[Hashable, ...], build: Callab
     return None if record is None else session.merge(record, load=False)
 
 
+def statement_key(statement: Any) -> tuple[Hashable, ...] | None:
+    """A key naming ``statement`` and its values, for a caller that remembers an answer for any
+    statement it is given (``pages.paginate``'s count), or None when the statement cannot be named.
+
+    SQLAlchemy names each statement's shape for its own cache of compiled SQL (``CacheKey``);
+    with the values bound into it, that names the question exactly."""
+    found = statement._generate_cache_key()
+    if found is None:
+        return None
+    values: list[Hashable] = []
+    for bind in found.bindparams:
+        value = bind.effective_value
+        value = tuple(value) if isinstance(value, list) else value
+        try:
+            hash(value)
+        except TypeError:
+            return None
+        values.append(value)
+    return (found.key, tuple(values))
+
+
 def _remember(session: Session, key: tuple[Hashable, ...], build: Callable[[], Any],
               fetch: Callable[[Any], Any], also: tuple[str, ...] = ()) -> Any:
     if session.new or session.dirty or session.deleted or (

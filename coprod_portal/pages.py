@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 from werkzeug.routing import BuildError
 
+from .freshness import remembered, statement_key
 from .i18n import _
 from .permissions import can
 
@@ -46,8 +47,16 @@ class Page:
 
 
 def paginate(session: Session, query: Any, number: int, size: int = PAGE_SIZE) -> Page:
-    """Run ``query`` for one page; page numbers out of range give the nearest real page."""
-    total = int(session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one())
+    """Run ``query`` for one page; page numbers out of range give the nearest real page.
+
+    The number of rows in all is remembered until a table the query reads is written
+    (``freshness``): a list is opened far more often than it changes."""
+    counting = select(func.count()).select_from(query.order_by(None).subquery())
+    key = statement_key(counting)
+    if key is None:
+        total = int(session.exec(counting).one())
+    else:
+        total = int(remembered(session, ("core.page_total", *key), lambda: counting)[0])
     pages = max(1, -(-total // size))
     number = min(max(1, number), pages)
     items = list(session.exec(query.offset((number - 1) * size).limit(size)))

@@ -288,3 +288,34 @@ def test_the_accounts_waiting_to_be_linked_follow_a_link_made_through_another_po
 
     _write(writer, link)
     assert "newmember@example.org" not in lead.get("/network/").get_data(as_text=True)
+
+
+def test_a_lists_number_of_rows_and_pages_follow_a_write_through_another_portal_at_once(portals):
+    """``paginate`` remembers how many rows a list has, for each filter: a member added or
+    leaving elsewhere changes the count, and the pages, on the next visit."""
+    from plugins.network.models import NetworkMember
+
+    writer, reader = portals
+    lead = login(reader.test_client(), "lead@example.org")
+
+    def shown(path: str) -> tuple[int, str]:
+        html = lead.get(path).get_data(as_text=True)
+        found = re.search(r"(\d+) members?\. Groups", html)
+        pages = re.search(r"page \d+ of (\d+)", html)
+        assert found and pages, html[:2000]
+        return int(found.group(1)), pages.group(1)
+
+    everyone, active = shown("/network/?page=1"), shown("/network/?status=active")
+    assert shown("/network/?page=1") == everyone  # the second visit: from memory
+    assert "network_member" not in " ".join(
+        q for q in queries_run(reader, lead, "/network/?page=1") if "count(" in q.lower())
+
+    def join_then_leave(session: Any) -> None:
+        for n in range(50):  # enough for another page
+            session.add(NetworkMember(preferred_name=f"New member {n}", status="active"))
+        session.exec(select(NetworkMember).where(NetworkMember.status == "active")).first().status = "left"
+
+    _write(writer, join_then_leave)
+    assert shown("/network/?page=1")[0] == everyone[0] + 50
+    assert shown("/network/?page=1")[1] == str(int(everyone[1]) + 1)
+    assert shown("/network/?status=active")[0] == active[0] + 49
