@@ -95,6 +95,7 @@ def init_app(app: Flask) -> None:
 
 PRINCIPAL_QUERY = select(User).options(joinedload(User.role_links)).where(  # type: ignore[arg-type]
     User.id == bindparam("user_id"))
+LEARNER_QUERY = select(Learner).where(Learner.id == bindparam("learner_id"))
 
 
 @login_manager.user_loader
@@ -111,8 +112,9 @@ def load_principal(principal_id: str) -> User | Learner | None:
         if user is None or not user.active or user.session_token != token:
             return None
         return user
-    if kind == "l":
-        return session.get(Learner, rest)
+    if kind == "l":  # a learner's every page in a course: kept like the staff account
+        return remembered_record(session, ("core.learner", rest),
+                                 lambda: LEARNER_QUERY.params(learner_id=rest))  # type: ignore[no-any-return]
     return None
 
 

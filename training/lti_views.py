@@ -27,14 +27,16 @@ from flask import (
 from flask_login import current_user, login_user
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
+from sqlmodel import col, select
 
 from coprod_portal import accounts, audit, i18n
 from coprod_portal.db import get_session
+from coprod_portal.freshness import remembered_rows
 from coprod_portal.i18n import _
 from coprod_portal.permissions import require
 
 from . import course, handover, keys, lti
-from .models import TrainingLaunch, TrainingPlatform
+from .models import TrainingLaunch, TrainingPlatform, origins_in
 from .views import bp
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -280,8 +282,14 @@ def _frame_headers(response: Any) -> Any:
 
 
 def _launch_origins() -> list[str]:
+    """The page origins of the LMS this session's launch came from (every page of a course asks):
+    remembered until a launch or a registration is written, so a changed registration applies at
+    once."""
     launch_id = session.get("training_launch")
-    db = get_session()
-    launch = db.get(TrainingLaunch, launch_id) if launch_id else None
-    platform = db.get(TrainingPlatform, launch.platform_id) if launch else None
-    return platform.origins if platform else []
+    if not launch_id:
+        return []
+    rows = remembered_rows(get_session(), ("training.frame_origins", launch_id), lambda: (
+        select(TrainingPlatform.frame_origins)
+        .join(TrainingLaunch, col(TrainingLaunch.platform_id) == col(TrainingPlatform.id))
+        .where(TrainingLaunch.id == launch_id)))
+    return origins_in(rows[0][0]) if rows else []

@@ -139,7 +139,12 @@ class TrainingPlatform(SQLModel, table=True):
 
     @property
     def origins(self) -> list[str]:
-        return [o.strip() for o in self.frame_origins.splitlines() if o.strip()]
+        return origins_in(self.frame_origins)
+
+
+def origins_in(frame_origins: str) -> list[str]:
+    """The page origins written one per line in a registration's ``frame_origins``."""
+    return [o.strip() for o in frame_origins.splitlines() if o.strip()]
 
 
 class TrainingToolKey(SQLModel, table=True):

@@ -231,3 +231,25 @@ def test_without_trust_a_forwarded_https_header_changes_nothing(make_app):
     assert "SameSite=Lax" in session_cookie and "Secure" not in session_cookie
     assert "Strict-Transport-Security" not in launched.headers
 
+
+
+def test_a_registrations_new_origins_apply_to_its_learners_next_page_on_every_server(app, platform, tmp_path):
+    """The origins are remembered per launch (every page of a course asks for them), so a change
+    made through another server must still apply on the learner's very next page."""
+    from coprod_portal import create_app
+    from training.models import TrainingPlatform
+
+    client = app.test_client()
+    state, nonce = start_login(client, platform)
+    client.post("/training/lti/launch", data={"state": state, "id_token": platform.id_token(nonce)})
+    assert client.get("/training/modules/benefits").headers["Content-Security-Policy"].endswith(
+        "frame-ancestors https://lms.example.org")
+    other_server = create_app({**app.config, "INSTANCE_PATH": str(tmp_path / "second")})
+    with other_server.app_context():
+        db = get_session()
+        registered = select(TrainingPlatform).where(TrainingPlatform.issuer == platform.issuer)
+        registration = db.exec(registered).one()
+        registration.frame_origins = "https://moodle.example.ac.uk"
+        db.commit()
+    page = client.get("/training/modules/benefits")
+    assert page.headers["Content-Security-Policy"].endswith("frame-ancestors https://moodle.example.ac.uk")
