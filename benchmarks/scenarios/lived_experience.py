@@ -10,12 +10,12 @@ LEAD = "lead@example.org"
 
 def scenarios() -> list[Scenario]:
     return [
-        Scenario("lived exp.: lead review list (50 rows)", "/lived_experience/review", LEAD, 0.15),
+        Scenario("lived exp.: lead review list (50 rows)", "/lived_experience/review", LEAD, 0.12),
         Scenario(
             "lived exp.: accepted, page 2",
             "/lived_experience/review?state=accepted&page=2",
             LEAD,
-            0.15,
+            0.12,
         ),
         Scenario(
             "lived exp.: one contribution (decrypt)",
