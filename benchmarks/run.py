@@ -198,9 +198,10 @@ def main() -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     try:  # the in-process and launch measurements run after the servers' figures are safe
         output.write_text(json.dumps(report, indent=2))
-        report["dispatch"] = run_measurement("dispatch.py", "--requests", 100 if args.quick else 300)
+        report["dispatch"] = run_measurement("dispatch.py", "--requests", 100 if args.quick else 300, env)
         if not args.only or "launch" in args.only.lower():
-            report["lti_launch"] = run_measurement("lti_launch.py", "--launches", 60 if args.quick else 200)
+            launches = 60 if args.quick else 200
+            report["lti_launch"] = run_measurement("lti_launch.py", "--launches", launches, env)
     finally:
         output.write_text(json.dumps(report, indent=2))
         print_report(report)
@@ -240,14 +241,17 @@ def measure(binary: str, bare: Server, portal: Server, seconds: int, rounds: int
             "startup_seconds": portal.startup_seconds}
 
 
-def run_measurement(script: str, option: str, count: int) -> dict:
+def run_measurement(script: str, option: str, count: int, env: dict[str, str]) -> dict:
     """Run one of the measurements that are not a wrk scenario, in its own process and instance:
     ``dispatch.py`` (hook dispatch on the home page, in process) and ``lti_launch.py`` (the
-    end-to-end LTI launch, a multi-request flow wrk cannot drive, with its own bare anchor)."""
+    end-to-end LTI launch, a multi-request flow wrk cannot drive, with its own bare anchor). Each
+    builds its own portal on SQLite, also when the run measures PostgreSQL: they would otherwise
+    seed the run's database a second time."""
     with tempfile.TemporaryDirectory(prefix="coprod-measure-") as folder:
         output = Path(folder) / "result.json"
         done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), option, str(count),
-                               "--output", str(output)], cwd=ROOT, capture_output=True, text=True)
+                               "--output", str(output)], cwd=ROOT, capture_output=True, text=True,
+                              env={name: value for name, value in env.items() if name != "DATABASE_URL"})
         if done.returncode != 0:
             sys.exit(f"benchmarks/{script} failed:\n{done.stderr[-3000:]}")
         return dict(json.loads(output.read_text()))

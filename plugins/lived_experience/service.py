@@ -111,12 +111,13 @@ def set_content(
 # --- who sees what, as a query (the same rules as access.may_see) -----------------------------
 
 
-def visible_query(user: Any, include_own: bool = False) -> Any:
+def visible_query(user: Any, include_own: bool = False, columns: tuple[Any, ...] = ()) -> Any:
     """Submitted contributions ``user`` may read, newest first (others' only once accepted, except
-    for the co-production lead, who reviews them)."""
+    for the co-production lead, who reviews them): whole records, or just ``columns`` of them."""
     roles = getattr(user, "role_names", frozenset())
+    selected = select(*columns) if columns else select(LivedExperienceContribution)
     if getattr(user, "kind", "") != "staff" or not user.is_active:
-        return select(LivedExperienceContribution).where(col(LivedExperienceContribution.id).is_(None))
+        return selected.where(col(LivedExperienceContribution.id).is_(None))
     allowed = [v for v in ORDER if v not in (LEAD_ONLY, TEAM)] if "staff" in roles else []
     if roles & {"coproduction_lead", "coproduction_team"}:
         allowed.append(TEAM)
@@ -133,7 +134,7 @@ def visible_query(user: Any, include_own: bool = False) -> Any:
     mine = LivedExperienceContribution.contributor_id == user.id
     condition = or_(mine, others) if include_own else and_(~mine, others)
     return (
-        select(LivedExperienceContribution)
+        selected
         .join(User, col(User.id) == col(LivedExperienceContribution.contributor_id))
         .where(LivedExperienceContribution.status == SUBMITTED, condition)
         .order_by(col(LivedExperienceContribution.created_at).desc(), col(LivedExperienceContribution.id))

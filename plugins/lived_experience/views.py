@@ -416,6 +416,16 @@ REVIEW_STATES = {
 }
 
 
+# What a row of the review list shows (and ``access.names_for`` needs): never the encrypted
+# narrative, which loading whole records would fetch for all fifty rows.
+REVIEW_ROW = (
+    LivedExperienceContribution.id, LivedExperienceContribution.contributor_id,
+    LivedExperienceContribution.visibility, LivedExperienceContribution.pseudonym,
+    LivedExperienceContribution.created_at,
+    col(LivedExperienceContribution.content_note_token).is_not(None).label("has_content_note"),
+)
+
+
 @bp.route("/review")
 @require("lived_experience.review")
 def review_list() -> Any:
@@ -424,7 +434,8 @@ def review_list() -> Any:
     if state not in REVIEW_STATES:
         state = WAITING
     session = get_session()
-    query = service.visible_query(current_user).where(LivedExperienceContribution.review_state == state)
+    query = service.visible_query(current_user, columns=REVIEW_ROW).where(
+        LivedExperienceContribution.review_state == state)
     page = paginate(session, query, request.args.get("page", 1, type=int))
     return render_template(
         "lived_experience/review_list.html",
