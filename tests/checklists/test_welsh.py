@@ -90,3 +90,13 @@ def test_every_text_of_the_ideas_and_rating_pages_has_welsh(client_as):
         missing |= probe.missing & own_texts()
     assert not missing, f"texts without Welsh: {sorted(missing)}"
     assert "Prosiectau y buoch yn cymryd rhan ynddynt" in text(staff.get("/checklists/rate"))
+
+
+def test_the_portfolio_names_stages_in_the_readers_language(client_as):
+    lead = client_as("lead@example.org")
+    lead.get("/language/cy")
+    page = text(lead.get("/checklists/?page=1"))
+    assert '<option value="design" >Dylunio</option>' in page.replace('selected', '')
+    rows = re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', page)
+    assert "Cyflawni" in rows or "Dylunio" in rows, rows[:12]
+    assert not {"Design", "Delivery", "Development", "Idea", "Review"} & set(rows), rows[:12]
