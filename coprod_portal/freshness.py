@@ -137,7 +137,8 @@ def remembered_record(session: Session, key: tuple[Hashable, ...], build: Callab
     (``Session.merge(load=False)``), so it may change and save it as if it had loaded it.
 
     Tables that only a loader option reaches (``joinedload``) are not in the statement: name
-    them in ``also``. Only the core uses this, for the signed-in account on every request.
+    them in ``also``. Only the core uses this, for the signed-in account (staff or learner) on every
+    request.
     """
     def detached(result: Any) -> Any:
         record = result.unique().scalar_one_or_none()

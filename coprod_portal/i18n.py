@@ -95,13 +95,9 @@ def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> str:
 
 @pass_eval_context
 def _in_template(context: EvalContext, text: str, /, **variables: Any) -> str:
-    """``_`` and ``{% trans %}`` in templates, as Jinja's own i18n extension does them (a
-    translation is trusted markup in an HTML template; the values put into it are escaped), in one
+    """``_`` and ``{% trans %}`` in templates, as Jinja's own i18n extension does them, in one
     call instead of the extension's three: a page shows a hundred texts."""
-    found = catalogue().ugettext(text)
-    if context.autoescape:
-        found = Markup(found)
-    return found % variables if variables or "%" in found else found  # "%%" means "%"
+    return _filled(context, catalogue().ugettext(text), variables)
 
 
 @pass_eval_context
@@ -109,8 +105,21 @@ def _plural_in_template(context: EvalContext, singular: str, plural: str, num: i
                         **variables: Any) -> str:
     """``ngettext`` and ``{% trans count=… %}`` in templates (see ``_in_template``)."""
     variables.setdefault("num", num)
-    found = catalogue().ungettext(singular, plural, num)
-    return (Markup(found) if context.autoescape else found) % variables
+    return _filled(context, catalogue().ungettext(singular, plural, num), variables)
+
+
+@pass_eval_context
+def _with_context_in_template(context: EvalContext, meaning: str, text: str, /, **variables: Any) -> str:
+    """``pgettext("content note", "Yes")`` in templates (see ``_in_template``)."""
+    return _filled(context, catalogue().upgettext(meaning, text), variables)
+
+
+def _filled(context: EvalContext, found: str, variables: dict[str, Any]) -> str:
+    """Jinja's rules for a translation: trusted markup in an HTML template, with the values put
+    into it escaped; plain text in a text e-mail; "%%" means "%"."""
+    if context.autoescape:
+        found = Markup(found)
+    return found % variables if variables or "%" in found else found
 
 
 def _l(text: str, /, **variables: Any) -> LazyString:
@@ -121,6 +130,7 @@ def _l(text: str, /, **variables: Any) -> LazyString:
 def lazy_ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> LazyString:
     """``ngettext`` for a text defined at import time."""
     return LazyString(ngettext, singular, plural, num, **variables)
+
 
 # code -> the language's name in that language (what the switch link says)
 LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}
@@ -268,14 +278,9 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(folders)
     app.config["BABEL_DOMAIN"] = ";".join(domains)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", locale_code(DEFAULT_LANGUAGE))
-    Babel(app, locale_selector=_select_locale)
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda text: catalogue().ugettext(text),
-        ngettext=lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
-        pgettext=lambda context, text: catalogue().upgettext(context, text),
-        npgettext=lambda context, singular, plural, n: catalogue().unpgettext(context, singular, plural, n),
-        newstyle=True)
-    app.jinja_env.globals.update(_=_in_template, gettext=_in_template, ngettext=_plural_in_template)
+    Babel(app, locale_selector=_select_locale)  # also installs Jinja's i18n extension
+    app.jinja_env.globals.update(_=_in_template, gettext=_in_template, ngettext=_plural_in_template,
+                                 pgettext=_with_context_in_template)
     from .forms import govuk_texts
 
     app.jinja_env.globals.update(language=language, language_links=language_links,

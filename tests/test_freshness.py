@@ -319,3 +319,16 @@ def test_a_lists_number_of_rows_and_pages_follow_a_write_through_another_portal_
     assert shown("/network/?page=1")[0] == everyone[0] + 50
     assert shown("/network/?page=1")[1] == str(int(everyone[1]) + 1)
     assert shown("/network/?status=active")[0] == active[0] + 49
+
+
+def test_a_statement_with_a_value_that_cannot_be_named_is_counted_every_time(app):
+    """``statement_key`` names a statement by its shape and values; a value it cannot name (a
+    dict bound as JSON) gives no key, so ``paginate`` counts again rather than guess."""
+    json_value = sa.bindparam("doc", {"a": 1}, type_=sa.JSON)
+    plain = sa.select(sa.func.count()).select_from(Project).where(Project.stage == "design")
+    with_json = sa.select(sa.func.count()).select_from(Project).where(
+        sa.literal(1) == sa.cast(json_value, sa.Integer))
+    assert freshness.statement_key(plain) is not None
+    assert freshness.statement_key(plain) != freshness.statement_key(
+        sa.select(sa.func.count()).select_from(Project).where(Project.stage == "delivery"))
+    assert freshness.statement_key(with_json) is None

@@ -125,6 +125,8 @@ def test_the_catalogue_kept_for_a_request_follows_every_change_of_language(app: 
         i18n.remember_language("cy")
         assert i18n._("Sign out") == "Allgofnodi"
         assert render_template_string('{{ _("Sign out") }}') == "Allgofnodi"
+        # a text with a meaning given, from a plugin's catalogue ("Yes" to "is there a content note")
+        assert render_template_string('{{ pgettext("content note", "Yes") }}') == "Oes"
     with app.test_request_context(headers={"Accept-Language": "en"}):  # nothing leaks to the next
         assert i18n._("Sign out") == "Sign out"
     with app.app_context():  # no request: English
@@ -142,6 +144,7 @@ def test_texts_in_templates_escape_what_is_put_into_them_but_not_in_plain_text_m
         assert str(i18n._l("Read %(text)s", text="this")) == "Read this"
         assert render_template_string('{% trans n=2 %}{{ n }} <em>member</em>{% pluralize %}'
                                       '{{ n }} <em>members</em>{% endtrans %}') == "2 <em>members</em>"
+        assert render_template_string('{{ pgettext("content note", "Yes") }}') == "Yes"
         text = app.jinja_env.overlay(autoescape=False).from_string(  # as a .txt e-mail is rendered
             '{{ _("Hello %(name)s", name="<O\'Brien>") }}')
         assert text.render() == "Hello <O'Brien>"

@@ -1,10 +1,11 @@
-"""``url_for_each``: the address built once for every row gives what ``url_for`` gives."""
+"""Helpers list pages use on every row: ``url_for_each`` (the address built once gives what
+``url_for`` gives) and ``tag`` (a GOV.UK tag written in Python)."""
 
 from __future__ import annotations
 
 from flask import url_for
 
-from coprod_portal.pages import url_for_each
+from coprod_portal.pages import tag, url_for_each
 
 
 def test_each_rows_address_is_what_url_for_builds(app):
@@ -37,3 +38,11 @@ def test_the_project_list_links_each_project(app, client_as):
 
         first = get_session().exec(select(Project).order_by(Project.updated_at.desc())).first()
         assert f'href="{url_for("projects.view", project_id=first.id)}">{first.title}</a>' in html
+
+
+def test_a_tag_escapes_its_text_and_its_colour_like_the_macro_did():
+    assert tag("Design", "blue") == '<strong class="govuk-tag govuk-tag--blue">Design</strong>'
+    assert tag("Closed") == '<strong class="govuk-tag">Closed</strong>'
+    hostile = tag("<script>alert(1)</script>", '"><img src=x>')
+    assert "<script>" not in hostile and "<img" not in hostile
+    assert "&lt;script&gt;" in hostile and "&#34;&gt;&lt;img src=x&gt;" in hostile
