@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres lint bench soak assets install install-test clean docs wheel check-wheel cluster \
+.PHONY: run test test-fast test-postgres lint bench soak assets install install-test clean docs wheel check-wheel cluster \
 	translations catalogues
 
 $(BIN)/python:
@@ -87,13 +87,25 @@ run: install
 	trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# The suite runs on every core (pytest-xdist): each worker has its own temporary folders and
+# free ports, one Chromium, and on PostgreSQL its own database copied from one migrated template.
+# TEST_WORKERS=0 runs it in one process; PYTEST_ARGS adds pytest options (-x, -k name, ...).
+# The slowest tests are listed at the end: that is where the time went.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=15 --durations-min=1 $(PYTEST_ARGS)
+
 test: lint
-	$(BIN)/python -m pytest -q
-	$(BIN)/python -m pytest -q examples/governance
+	$(PYTEST)
+	$(PYTEST) examples/governance
+
+# The quick loop while working: everything but the browser tests, without lint.
+test-fast: install-test
+	$(PYTEST) -m "not browser"
+	$(PYTEST) examples/governance
 
 test-postgres: install-test
-	$(BIN)/python -m pytest -q -m "not browser"
-	$(BIN)/python -m pytest -q examples/governance
+	$(PYTEST) -m "not browser"
+	$(PYTEST) examples/governance
 
 lint: install-test
 	$(BIN)/python .ci/check_constraints.py

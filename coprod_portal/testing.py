@@ -16,7 +16,8 @@ Use it as a pytest plugin: put ``pytest_plugins = ["coprod_portal.testing"]`` in
 * ``pseudo_translated()`` shows every translated text as ⟦text⟧, and ``untranslated_words(html,
   words_in_database(app))`` lists the visible text a page shows that is not marked for translation;
   ``translation_probe()`` records the texts a page looked up that the active language lacks.
-* ``wait_until(check, seconds)`` waits for something a worker does in another thread or process.
+* ``wait_until(check, seconds)`` waits for something a worker does in another thread or process;
+  ``free_port()`` gives a loopback port for a server a test starts.
 * ``DEMO_PASSWORD`` and the demo users (``coprod_portal.demo.DEMO_USERS``) exist in every app.
 * Background jobs run as soon as they are queued (``JOBS_IMMEDIATE``), in the test's own
   thread; pass ``config={"JOBS_IMMEDIATE": False}`` to queue them in ``instance/jobs.db`` for
@@ -29,6 +30,7 @@ import gettext as gettext_module
 import os
 import re
 import shutil
+import socket
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -47,8 +49,8 @@ from . import create_app, db
 from .demo import DEMO_PASSWORD, DEMO_USERS, seed
 
 __all__ = ["DEMO_PASSWORD", "build_app", "queries_run", "login", "csrf_token", "role_email", "charts_on",
-           "assert_chart_matches_its_table", "wait_until", "pseudo_translated", "untranslated_words",
-           "words_in_database", "translation_probe"]
+           "assert_chart_matches_its_table", "free_port", "wait_until", "pseudo_translated",
+           "untranslated_words", "words_in_database", "translation_probe"]
 
 _templates: dict[tuple[Any, ...], Path] = {}
 
@@ -150,15 +152,112 @@ _server_snapshot: list[_ServerSnapshot] = []
 
 def _prepare_server_database(app: Flask, key: tuple[Any, ...], seed_demo: bool) -> None:
     """Start from the snapshot of a migrated, seeded database when one fits; else empty the
-    PostgreSQL database, migrate it from scratch and take a snapshot."""
+    PostgreSQL database, migrate it from scratch and take a snapshot.
+
+    A worker's database copied from the run's template (``pytest -n``) already holds what the
+    built-in plugins' key needs, as its comment says: the first app only takes the snapshot."""
     engine = app.extensions["coprod_engine"]
     if _server_snapshot and _server_snapshot[0].key == key and _server_snapshot[0].restore(engine):
         return
+    if not _server_snapshot:
+        built_for = _database_comment(engine)
+        if built_for == repr(key):
+            _server_snapshot[:] = [_ServerSnapshot(key, engine)]
+            return
+        if built_for is not None:
+            _set_database_comment(engine, None)  # what it says will no longer be true
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
     _migrate_and_seed(app, seed_demo)
     _server_snapshot[:] = [_ServerSnapshot(key, engine)]
+
+
+def _database_comment(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+            " WHERE datname = current_database()")).scalar()
+
+
+def _set_database_comment(engine: sa.Engine, comment: str | None) -> None:
+    """Say on the database itself which plugins, demo data and key its tables were built for."""
+    name = engine.url.database
+    with engine.begin() as conn:
+        if comment is None:
+            conn.execute(sa.text(f'COMMENT ON DATABASE "{name}" IS NULL'))
+        else:
+            quoted = comment.replace("'", "''")
+            conn.execute(sa.text(f"COMMENT ON DATABASE \"{name}\" IS '{quoted}'"))
+
+
+# --- running on every core (pytest -n, with pytest-xdist) -----------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under ``pytest -n N`` each worker gets a PostgreSQL database of its own.
+
+    Tests empty and refill the database they run on, so two workers must never share one. The
+    first worker to start migrates and seeds one template database for the run (under an
+    advisory lock, so the others wait for it); each worker's database is a copy of it, made with
+    ``CREATE DATABASE … TEMPLATE …`` in a fraction of a migration's time. ``DATABASE_URL`` is
+    pointed at the worker's database before any test reads it. SQLite needs nothing: every
+    test's database is already a file in its own temporary folder."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("DATABASE_URL", "")
+    if worker and url.startswith("postgresql"):
+        os.environ["DATABASE_URL"] = _database_for_worker(
+            url, worker, os.environ.get("PYTEST_XDIST_TESTRUNUID", "run"))
+
+
+def _database_for_worker(url: str, worker: str, run: str) -> str:
+    """The URL of ``worker``'s own database on the server ``url`` names, copied from the run's
+    template (made here if this is the first worker of the run to ask)."""
+    address = sa.make_url(url)
+    base = address.database or "postgres"
+    template, own = f"{base}_template", f"{base}_{worker}"
+    key = _template_key({"PLUGINS": ["builtins"], "SECRET_KEY": "test-secret"}, True)
+    stamp = f"{run} {key!r}"
+    server = sa.create_engine(address.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                              poolclass=sa.pool.NullPool)
+    try:
+        with server.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": template})
+            try:
+                found = conn.execute(sa.text(
+                    "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+                    " WHERE datname = :name"), {"name": template}).first()
+                if found is None or found[0] != stamp:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                    conn.execute(sa.text(f'CREATE DATABASE "{template}"'))
+                    _build_template(str(address.set(database=template).render_as_string(
+                        hide_password=False)), key, stamp)
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+                conn.execute(sa.text(f'CREATE DATABASE "{own}" TEMPLATE "{template}"'))
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": template})
+    finally:
+        server.dispose()
+    worker_url = address.set(database=own).render_as_string(hide_password=False)
+    engine = sa.create_engine(worker_url, poolclass=sa.pool.NullPool)
+    try:
+        _set_database_comment(engine, repr(key))
+    finally:
+        engine.dispose()
+    return worker_url
+
+
+def _build_template(url: str, key: tuple[Any, ...], stamp: str) -> None:
+    """Migrate and seed the template with the built-in plugins, then let go of every connection
+    (a database is copied only while nobody is connected to it)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = build_app(Path(folder), config={"DATABASE_URL": url})
+        engine: sa.Engine = app.extensions["coprod_engine"]
+        _set_database_comment(engine, stamp)
+        engine.dispose()
+    _server_snapshot.clear()
 
 
 def _migrate_and_seed(app: Flask, seed_demo: bool) -> None:
@@ -258,6 +357,15 @@ def chart_scale(chart: ChartSeen, top: float) -> float:
     """Pixels per unit: the longest bar over the largest figure."""
     widths = [w for _, _, w in chart.drawn if w]
     return max(widths) / top if widths and top else 0.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a server a test starts.
+
+    The operating system picks it, so tests on other workers (``pytest -n``) get other ports."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def wait_until(check: Callable[[], Any], seconds: float = 30.0) -> bool:

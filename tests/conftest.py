@@ -18,9 +18,11 @@ os.environ.setdefault("COPROD_SECRET_KEY", "tests-only-secret-key-0123456789abcd
 def smtp():
     """A real SMTP server on 127.0.0.1 keeping every message it receives (``.messages``; its
     ``.port`` for the portal's SMTP_PORT)."""
-    from test_notifications import SmtpServer, _free_port
+    from test_notifications import SmtpServer
 
-    server = SmtpServer(_free_port())
+    from coprod_portal.testing import free_port
+
+    server = SmtpServer(free_port())
     with server as sink:
         sink.port = server.port
         yield sink

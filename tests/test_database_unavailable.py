@@ -3,7 +3,6 @@
 import glob
 import logging
 import os
-import socket
 import subprocess
 import uuid
 from pathlib import Path
@@ -13,7 +12,7 @@ from sqlmodel import select
 
 from coprod_portal import db
 from coprod_portal.accounts import User
-from coprod_portal.testing import build_app, csrf_token, login
+from coprod_portal.testing import build_app, csrf_token, free_port, login
 
 ROOT = Path(__file__).resolve().parent.parent
 POLITE = "Sorry, the service is unavailable for a moment"
@@ -61,11 +60,6 @@ def test_the_503_page_is_drawn_without_the_signed_in_menu(app, tmp_path):
 # --- a real PostgreSQL server, stopped and started again -----------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @pytest.fixture
 def own_postgres():
@@ -73,7 +67,7 @@ def own_postgres():
     if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
         pytest.skip("PostgreSQL is not installed (.ci/run installs it)")
     folder = f"/tmp/coprod-pg-outage-{uuid.uuid4().hex[:8]}"  # not under /root: postgres must reach it
-    env = {**os.environ, "PGPORT_TEST": str(_free_port())}
+    env = {**os.environ, "PGPORT_TEST": str(free_port())}
 
     def start() -> str:
         return subprocess.run([ROOT / ".ci/postgres.sh", folder], env=env, check=True,

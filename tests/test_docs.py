@@ -3,6 +3,7 @@ implemented somewhere, code in the guide is real, and the stable-contract promis
 
 import ast
 import importlib.util
+import os
 import re
 import sys
 from pathlib import Path
@@ -188,3 +189,31 @@ def test_the_portal_version_is_exposed_and_new_plugins_declare_a_range_that_incl
     version = Version(coprod_portal.__version__)
     assert version in SpecifierSet(portal_versions(coprod_portal.__version__))
     assert Version(f"{version.major + 1}.0") not in SpecifierSet(portal_versions(coprod_portal.__version__))
+
+
+def _make_dry_run(target: str) -> str:
+    """What ``make TARGET`` would run, without running it (``make -n``), for a checkout that is
+    installed already (so only the target's own commands are listed)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in {"TEST_WORKERS", "PYTEST_ARGS", "MAKEFLAGS"}}
+    result = subprocess.run(["make", "-n", "--no-print-directory", target], cwd=ROOT, text=True,
+                            capture_output=True, check=True, env=env)
+    return result.stdout
+
+
+def test_the_readmes_test_commands_run_the_suite_as_it_says():
+    """``make test`` lints first and runs everything on every core; ``make test-fast`` (the quick
+    loop the README offers) runs the suite on every core without the browser tests or lint."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`make test-fast`" in readme and "without the browser tests" in readme
+    full, fast = _make_dry_run("test"), _make_dry_run("test-fast")
+    pytest_lines = [line for line in full.splitlines() if " -m pytest " in line]
+    assert len(pytest_lines) == 2 and all("-n auto" in line for line in pytest_lines), full
+    assert "not browser" not in full and "mypy" in full and "ruff check" in full
+    fast_lines = [line for line in fast.splitlines() if " -m pytest " in line]
+    assert "-n auto" in fast_lines[0] and '-m "not browser"' in fast_lines[0], fast
+    assert "examples/governance" in fast_lines[1] and "mypy" not in fast and "ruff" not in fast

@@ -32,23 +32,22 @@ from coprod_portal.audit import AuditEvent
 from coprod_portal.config import ConfigError
 from coprod_portal.db import get_session
 from coprod_portal.s3storage import S3Storage
-from coprod_portal.testing import csrf_token, login
+from coprod_portal.testing import csrf_token, free_port, login
+
+# Under pytest -n these tests stay on one worker: they share the servers (or crawls) their
+# module-wide fixtures start, which would otherwise start again on every worker.
+pytestmark = pytest.mark.xdist_group("s3-server")
 
 REGION = "us-east-1"
 PAGE = "/admin/subject-access/"
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class MotoServer:
     """moto's stand-alone S3-API server in its own process, on a free port of 127.0.0.1."""
 
     def __init__(self, folder: Path, **env: str) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / f"moto-{self.port}.log"
         with self.log.open("wb") as out:
@@ -343,7 +342,7 @@ def test_a_missing_bucket_stops_start_up_naming_the_setting(tmp_path, moto):
 
 
 def test_an_endpoint_nobody_answers_stops_start_up_naming_the_setting(tmp_path, bucket, moto):
-    nobody = f"http://127.0.0.1:{_free_port()}"
+    nobody = f"http://127.0.0.1:{free_port()}"
     started = time.monotonic()
     with pytest.raises(ConfigError, match=r"COPROD_S3_ENDPOINT_URL \(http://127.0.0.1:\d+\) cannot be"):
         _start(tmp_path, **_settings(nobody, bucket))

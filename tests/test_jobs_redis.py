@@ -24,7 +24,7 @@ from coprod_portal import create_app, jobs
 from coprod_portal.audit import AuditEvent
 from coprod_portal.config import ConfigError
 from coprod_portal.jobs import JobFailure
-from coprod_portal.testing import login, wait_until
+from coprod_portal.testing import free_port, login, wait_until
 
 ROOT = Path(__file__).parent.parent
 REDIS_SERVER = os.environ.get("REDIS_SERVER_PATH", shutil.which("redis-server") or "/usr/bin/redis-server")
@@ -35,11 +35,6 @@ OTHER_ROOM = "fedcba9876543210fedcba9876543210"
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +50,7 @@ def redis_server(tmp_path_factory):
             pytest.fail(message)
         pytest.skip(message)
     folder = tmp_path_factory.mktemp("redis")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
          "--appendonly", "no", "--daemonize", "no", "--logfile", str(folder / "redis.log")],
@@ -260,7 +255,7 @@ def test_failures_from_every_servers_worker_are_listed_with_the_worker(redis_app
 
 
 def test_unreachable_redis_stops_start_up_naming_the_setting(tmp_path):
-    closed = f"redis://:s3cret@127.0.0.1:{_free_port()}/0"
+    closed = f"redis://:s3cret@127.0.0.1:{free_port()}/0"
     with pytest.raises(ConfigError) as caught:
         create_app({"INSTANCE_PATH": str(tmp_path), "JOBS_URL": closed})
     message = str(caught.value)
@@ -272,7 +267,7 @@ def test_unreachable_redis_stops_start_up_naming_the_setting(tmp_path):
 def test_unreachable_redis_is_not_needed_when_jobs_run_immediately(tmp_path):
     # no plugins: on PostgreSQL the lived-experience plugin would ask for its key first
     app = create_app({"INSTANCE_PATH": str(tmp_path), "JOBS_IMMEDIATE": True, "PLUGINS": [],
-                      "JOBS_URL": f"redis://127.0.0.1:{_free_port()}/0"})
+                      "JOBS_URL": f"redis://127.0.0.1:{free_port()}/0"})
     assert app.extensions["coprod_jobs"].immediate
 
 

@@ -2,7 +2,6 @@
 checked against a real SMTP server (aiosmtpd) on 127.0.0.1 — including one that is down."""
 
 import re
-import socket
 from email import message_from_bytes
 from email.policy import default as default_policy
 
@@ -16,16 +15,11 @@ from coprod_portal.config import ConfigError
 from coprod_portal.db import get_session
 from coprod_portal.jobs import JobFailure
 from coprod_portal.notifications import Notification
-from coprod_portal.testing import csrf_token, login
+from coprod_portal.testing import csrf_token, free_port, login
 
 BASE = "https://portal.example.org"
 SECRET = "after sharing her experience of depression"
 
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Sink:
@@ -201,7 +195,7 @@ def test_safeguarding_check_in_request_reaches_every_safeguarding_lead(mail_app,
 
 
 def test_smtp_server_down_fails_the_job_retries_it_and_keeps_the_inbox_copy(make_app):
-    port = _free_port()  # nothing listens here yet
+    port = free_port()  # nothing listens here yet
     app = make_app(plugins=["chores"], config=_mail_config(port))
     note_id = _send(app, "staff@example.org")
     [stored] = _inbox(app, "staff@example.org")
@@ -230,7 +224,7 @@ def test_smtp_server_down_fails_the_job_retries_it_and_keeps_the_inbox_copy(make
 
 
 def test_email_is_not_sent_for_a_notification_read_before_the_retry(make_app):
-    port = _free_port()
+    port = free_port()
     app = make_app(plugins=["chores"], config=_mail_config(port))
     note_id = _send(app, "staff@example.org")
     login(app.test_client(), "staff@example.org").get(f"/inbox/{note_id}")

@@ -10,14 +10,14 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
-from test_notifications import BASE, _free_port, _mail_config, _parts
+from test_notifications import BASE, _mail_config, _parts
 
 from coprod_portal import accounts, notifications
 from coprod_portal.audit import AuditEvent
 from coprod_portal.config import ConfigError
 from coprod_portal.db import utcnow
 from coprod_portal.sign_in_links import BROWSER_COOKIE, SignInLink
-from coprod_portal.testing import DEMO_PASSWORD, csrf_token, login
+from coprod_portal.testing import DEMO_PASSWORD, csrf_token, free_port, login
 
 MEMBER = "member@example.org"
 SENT = "If that address can use a sign-in link, we have sent one to it."
@@ -271,7 +271,7 @@ def test_the_browser_cookie_is_secure_when_the_portal_uses_secure_cookies(make_a
 
 
 def test_a_mail_server_that_is_down_gives_the_same_page(make_app):
-    app = make_app(config=_mail_config(_free_port()))
+    app = make_app(config=_mail_config(free_port()))
     answer = _ask(app.test_client(), MEMBER)
     assert answer.status_code == 200 and SENT in answer.get_data(as_text=True)
 

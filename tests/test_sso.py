@@ -34,6 +34,10 @@ from coprod_portal.audit import AuditEvent
 from coprod_portal.config import ConfigError
 from coprod_portal.testing import csrf_token, login
 
+# Under pytest -n these tests stay on one worker: they share the servers (or crawls) their
+# module-wide fixtures start, which would otherwise start again on every worker.
+pytestmark = pytest.mark.xdist_group("oidc-provider")
+
 PORTAL = "http://localhost"
 CALLBACK = f"{PORTAL}/sign-in/sso/callback"
 SIGNED_OUT = f"{PORTAL}/signed-out"

@@ -27,7 +27,9 @@ from werkzeug.serving import make_server
 from coprod_portal import accounts, notifications
 from coprod_portal.testing import build_app, csrf_token, login
 
-pytestmark = pytest.mark.browser
+# Under pytest -n these tests stay on one worker: they share the servers (or crawls) their
+# module-wide fixtures start, which would otherwise start again on every worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("crawl")]
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
                                                      "wcag22aa"]},

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from .test_keyboard import FOCUSED
+from .test_keyboard import FOCUSED, skip_to_main
 
 pytestmark = pytest.mark.browser
 
@@ -53,19 +53,6 @@ def choose(page: Page, group: Locator, option: str, stops: list[dict[str, Any]])
     stops.append(page.evaluate(FOCUSED))
 
 
-def starts_with_the_skip_link(page: Page) -> None:
-    """The first Tab reaches the skip link, and Enter moves focus to the main content.
-
-    GOV.UK Frontend's script (a module, so it runs after the page is parsed) is what moves the
-    focus; a keyboard faster than the script only moves the reading point, so wait for it.
-    """
-    page.wait_for_selector("[data-govuk-skip-link-init]", state="attached")
-    page.keyboard.press("Tab")
-    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
-    page.keyboard.press("Enter")
-    expect(page.locator("main")).to_be_focused()
-
-
 def in_reading_order(page: Page, stops: list[dict[str, Any]], labels: list[str]) -> None:
     """The named fields were reached in this order (other stops may come between)."""
     texts = [" ".join(s["text"].split()) for s in stops]
@@ -78,13 +65,13 @@ def test_record_an_involvement_with_the_keyboard_only(page: Page, sign_in: Any) 
     page.goto("/network/")
     page.get_by_role("link", name="Maya Williams").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Maya Williams")
-    starts_with_the_skip_link(page)
+    skip_to_main(page)
     stops: list[dict[str, Any]] = []
     tab_to(page, page.get_by_role("link", name="Record involvement"), stops)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Record involvement")
 
-    starts_with_the_skip_link(page)
+    skip_to_main(page)
     stops = []
     tab_to(page, page.get_by_label("Role"), stops)
     page.keyboard.type("Writer")  # a focused select picks the option whose name is typed
@@ -111,13 +98,13 @@ def test_record_an_involvement_with_the_keyboard_only(page: Page, sign_in: Any) 
 def test_contribute_and_withdraw_lived_experience_with_the_keyboard_only(page: Page, sign_in: Any) -> None:
     sign_in(page, "staff@example.org")
     page.goto("/lived_experience/")
-    starts_with_the_skip_link(page)
+    skip_to_main(page)
     stops: list[dict[str, Any]] = []
     tab_to(page, page.get_by_role("link", name="Write a contribution"), stops)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Write a contribution")
 
-    starts_with_the_skip_link(page)
+    skip_to_main(page)
     stops = []
     tab_to(page, page.get_by_label("Your experience"), stops)
     page.keyboard.type("Waiting rooms were loud, and nobody said how long it would be.")

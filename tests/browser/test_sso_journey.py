@@ -20,7 +20,9 @@ from werkzeug.serving import make_server
 from coprod_portal import accounts
 from coprod_portal.testing import DEMO_PASSWORD, build_app
 
-pytestmark = pytest.mark.browser
+# Under pytest -n these tests stay on one worker: they share the servers (or crawls) their
+# module-wide fixtures start, which would otherwise start again on every worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("sso-journey")]
 
 
 @pytest.fixture(scope="module")

@@ -54,7 +54,9 @@ from training_plugin.tls import throwaway_certificates  # noqa: E402
 from coprod_portal.testing import build_app  # noqa: E402
 from training.content import PACKAGED  # noqa: E402
 
-pytestmark = pytest.mark.browser
+# Under pytest -n these tests stay on one worker: they share the servers (or crawls) their
+# module-wide fixtures start, which would otherwise start again on every worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("training-iframe")]
 
 MODULE = next(m for m in PACKAGED if m["key"] == "benefits")
 

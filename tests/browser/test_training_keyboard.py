@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser.test_keyboard import FOCUSED, tab_walk
+from browser.test_keyboard import FOCUSED, skip_to_main, tab_walk
 from training.content import PACKAGED
 
 pytestmark = pytest.mark.browser
@@ -34,16 +34,6 @@ def _shows_focus(page: Page, stop: dict[str, Any]) -> bool:
 
 def _text(stop: dict[str, Any]) -> str:
     return " ".join(stop["text"].split())
-
-
-def skip_to_main(page: Page) -> None:
-    """The first Tab stop is the skip link; Enter on it puts focus on main."""
-    page.keyboard.press("Tab")
-    skip = page.get_by_role("link", name="Skip to main content")
-    expect(skip).to_be_focused()
-    expect(skip).to_be_in_viewport()
-    page.keyboard.press("Enter")
-    expect(page.locator("main")).to_be_focused()
 
 
 def tab_to(page: Page, text: str) -> list[str]:

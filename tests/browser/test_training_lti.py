@@ -28,7 +28,9 @@ from training_plugin.platform import TestPlatform  # noqa: E402
 from coprod_portal.testing import DEMO_PASSWORD  # noqa: E402
 from training.content import PACKAGED  # noqa: E402
 
-pytestmark = pytest.mark.browser
+# Under pytest -n these tests stay on one worker: they share the servers (or crawls) their
+# module-wide fixtures start, which would otherwise start again on every worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("training-lti")]
 
 
 def _admin_session(base: str) -> requests.Session:
