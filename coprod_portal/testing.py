@@ -210,6 +210,25 @@ def pytest_configure(config: pytest.Config) -> None:
             url, worker, os.environ.get("PYTEST_XDIST_TESTRUNUID", "run"))
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``pytest.mark.xdist_group("name")`` keeps tests on one worker (``--dist loadgroup``).
+
+    pytest-xdist 3.8 names a grouped test ``<id>@<group>`` by writing ``item._nodeid``, which
+    pytest 9 no longer reads (a node's id is built from ``item._id``): every group was silently
+    spread over all workers, and each worker started its servers and crawls again. This does
+    the same through the attribute pytest 9 reads; a test already named by xdist is left as is."""
+    if not getattr(config.option, "loadgroup", False):  # set on each worker under --dist loadgroup
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        groups = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                         for mark in item.iter_markers("xdist_group")})
+        if groups and "@" not in item.nodeid and isinstance(getattr(item, "_id", None), NodeId):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
+
+
 def _database_for_worker(url: str, worker: str, run: str) -> str:
     """The URL of ``worker``'s own database on the server ``url`` names, copied from the run's
     template (made here if this is the first worker of the run to ask)."""

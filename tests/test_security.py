@@ -55,7 +55,8 @@ def test_post_without_csrf_token_is_refused_everywhere(app):
     from coprod_portal.accounts import User
     from coprod_portal.projects import Project
 
-    with Session(app.extensions["coprod_engine"]) as session:
+    with app.app_context(), Session(app.extensions["coprod_engine"]) as session:
+        # in the app's context, so the password is hashed at the tests' cost (it signs in per route)
         roles = [r for r in app.extensions["coprod_roles"] if r != "hr"]
         accounts.create_user(session, "everything@example.org", "Every Role", roles, "a long test passphrase")
         session.commit()

@@ -27,9 +27,12 @@ from werkzeug.serving import make_server
 from coprod_portal import accounts, notifications
 from coprod_portal.testing import build_app, csrf_token, login
 
-# Under pytest -n these tests stay on one worker: they share the servers (or crawls) their
-# module-wide fixtures start, which would otherwise start again on every worker.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("crawl")]
+pytestmark = pytest.mark.browser
+
+# Under pytest -n, the tests that read the crawls (crawl_as, scratch_crawl_as) stay on one worker:
+# each role is crawled once per module, and on another worker it would be crawled again. The Welsh
+# crawls are their own, and may run anywhere.
+SHARES_THE_CRAWLS = pytest.mark.xdist_group("crawl")
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
                                                      "wcag22aa"]},
@@ -265,6 +268,7 @@ def crawl_as(browser: Browser, live_app: Flask, base_url: str, axe: Axe, sign_in
     return crawl_for
 
 
+@SHARES_THE_CRAWLS
 @pytest.mark.parametrize("role", list(ROLES))
 def test_each_page_a_role_reaches_has_no_accessibility_problems(crawl_as: Any, role: str) -> None:
     result = crawl_as(role)
@@ -298,6 +302,7 @@ def test_a_welsh_readers_pages_have_no_accessibility_problems(
     assert not result.problems, "\n\n".join(result.problems)
 
 
+@SHARES_THE_CRAWLS
 @pytest.mark.parametrize("role", list(ROLES))
 def test_a_role_reaches_every_page_it_may_see(crawl_as: Any, live_app: Flask, role: str) -> None:
     """Pages with URL arguments count when one instance was visited. A role is excused only from
@@ -310,6 +315,7 @@ def test_a_role_reaches_every_page_it_may_see(crawl_as: Any, live_app: Flask, ro
                          f"visited {sorted(result.visited)}")
 
 
+@SHARES_THE_CRAWLS
 def test_every_page_is_checked_for_at_least_one_role(crawl_as: Any, scratch_crawl_as: Any,
                                                      live_app: Flask) -> None:
     """A page nobody reaches escapes the checks above: there are none."""
@@ -420,6 +426,7 @@ def scratch_crawl_as(browser: Browser, scratch_portal: tuple[Flask, str], axe: A
     return crawl_for
 
 
+@SHARES_THE_CRAWLS
 @pytest.mark.parametrize("role", list(SCRATCH_PAGES))
 def test_pages_that_need_records_the_demo_lacks_have_no_accessibility_problems(
     scratch_crawl_as: Any, role: str,
@@ -479,6 +486,7 @@ def form_problems(page: Page, path: str, axe: Axe, assert_controls_named: Any) -
     return problems
 
 
+@SHARES_THE_CRAWLS
 @pytest.mark.parametrize("role", list(FORMS_WITH_ERRORS))
 def test_main_forms_sent_with_mistakes_show_linked_focused_errors_without_accessibility_problems(
     browser: Browser, scratch_portal: tuple[Flask, str], crawl_as: Any, scratch_crawl_as: Any, axe: Axe,
