@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Relationship, Session, SQLModel, select
 
-from .db import new_id, utcnow
+from .db import get_session, new_id, utcnow
 from .i18n import _, _l
 
 # role -> (label, description), translated when shown
@@ -315,3 +315,10 @@ def find_reset(session: Session, token: str) -> PasswordReset | None:
     if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
         return None
     return reset
+
+
+def stored_language(user_id: str) -> str | None:
+    """The language the account ``user_id`` chose (None: none chosen, or no such account); the
+    i18n module asks it through ``i18n.init_app``, as it never imports accounts itself."""
+    user = get_session().get(User, user_id)
+    return user.language if user is not None else None

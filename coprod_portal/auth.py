@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
@@ -26,6 +25,7 @@ from .db import get_session, utcnow
 from .forms import PortalForm, csrf_checked_by_form
 from .freshness import remembered_record
 from .i18n import _, _l
+from .security import safe_next
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -162,13 +162,6 @@ def throttled(session: Session, email: str, address: str) -> bool:
 
 def note_failure(session: Session, email: str, address: str) -> None:
     note_attempts(session, f"account:{accounts.normalise_email(email)}", f"address:{address}")
-
-
-def safe_next(target: str | None) -> str:
-    """Only follow ``next`` to a page of this site, never to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("core.home")
 
 
 # --- views ---------------------------------------------------------------------------------

@@ -24,16 +24,15 @@ import codecs
 import hashlib
 import importlib
 import logging
-import os
 import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 import filetype
 import sqlalchemy as sa
@@ -45,14 +44,13 @@ from . import audit
 from .config import ConfigError
 from .db import get_session, new_id, utcnow
 from .i18n import _
+from .storage import CHUNK, KEY, LocalStorage, Storage, StorageUnavailable
 from .types import StoredFile
 
 log = logging.getLogger(__name__)
 
-CHUNK = 64 * 1024
 ORPHAN_AGE = timedelta(days=1)  # bytes without a record are removed only once surely abandoned
 MAX_FILENAME = 200
-_KEY = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # tab, newlines, form feed are fine
 
 
@@ -92,92 +90,6 @@ class UploadRefused(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-class StorageUnavailable(RuntimeError):
-    """The storage cannot be reached just now (an object store down or out of reach); nothing
-    was stored or read. Uploads are refused with a message, downloads answer 503."""
-
-
-# --- storage ---------------------------------------------------------------------------------
-
-
-def check_key(key: str) -> str:
-    """``key`` when it can be a storage key (a file id), else ValueError: a key never becomes a
-    path outside the storage's folder, nor carries a name someone typed."""
-    if not isinstance(key, str) or not _KEY.match(key):
-        raise ValueError(f"not a storage key: {key!r}")
-    return key
-
-
-class Storage(Protocol):
-    """Where the bytes live. Keys are file ids; an object store can replace the local folder.
-
-    Any method may raise :class:`StorageUnavailable` when the storage cannot be reached.
-    """
-
-    def save(self, key: str, stream: IO[bytes]) -> None:
-        """Store the whole of ``stream`` (read from its current position) under ``key``."""
-
-    def open(self, key: str) -> IO[bytes]:
-        """A binary stream of what was stored; raises FileNotFoundError when there is none."""
-
-    def delete(self, key: str) -> None:
-        """Remove what is stored under ``key``; nothing happens when there is nothing."""
-
-    def exists(self, key: str) -> bool:
-        """Whether something is stored under ``key``."""
-
-    def keys(self) -> Iterable[tuple[str, datetime]]:
-        """Every stored key with the time it was stored (timezone-aware): the nightly job
-        compares them with the records to find bytes nobody can reach any more."""
-
-
-class LocalStorage:
-    """Files in a local folder (``COPROD_FILES_DIR``, default ``instance/files``), two levels deep."""
-
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-
-    def _path(self, key: str) -> Path:
-        return self.root / check_key(key)[:2] / key
-
-    def save(self, key: str, stream: IO[bytes]) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, draft = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                while chunk := stream.read(CHUNK):
-                    out.write(chunk)
-            os.chmod(draft, 0o600)
-            os.replace(draft, path)  # atomic: a reader never sees half a file
-        except BaseException:
-            Path(draft).unlink(missing_ok=True)
-            raise
-
-    def open(self, key: str) -> IO[bytes]:
-        return self._path(key).open("rb")
-
-    def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
-
-    def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
-
-    def keys(self) -> Iterator[tuple[str, datetime]]:
-        if not self.root.is_dir():
-            return
-        for folder in self.root.iterdir():
-            if not folder.is_dir() or folder.name.startswith("."):
-                continue
-            for path in folder.iterdir():
-                if _KEY.match(path.name) and path.name[:2] == folder.name:  # not drafts (.upload-*)
-                    try:
-                        stored = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-                    except FileNotFoundError:  # deleted meanwhile
-                        continue
-                    yield path.name, stored
 
 
 def storage() -> Storage:
@@ -468,7 +380,7 @@ def _user_id() -> str | None:
 
 
 def _row(file_id: str) -> UploadedFile | None:
-    if not isinstance(file_id, str) or not _KEY.match(file_id):
+    if not isinstance(file_id, str) or not KEY.match(file_id):
         return None
     return get_session().get(UploadedFile, file_id)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import Flask
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -156,3 +157,8 @@ def govuk_texts(params: dict[str, Any], component: str = "") -> dict[str, Any]:
     for key, value in _COMPONENT_TEXTS.get(component, lambda params: {})(given).items():
         given.setdefault(key, value)
     return given
+
+
+def init_app(app: Flask) -> None:
+    """Templates give GOV.UK components their texts through ``govuk_texts``, in the page's language."""
+    app.jinja_env.globals["govuk_texts"] = govuk_texts

@@ -25,19 +25,20 @@ unknown or malformed code is ignored, never an error.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations
-from flask import Flask, g, has_request_context, request, session, url_for
+from flask import Flask, current_app, g, has_request_context, request, session, url_for
 from flask_babel import Babel, force_locale, get_locale, get_translations, pgettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user, user_logged_in
@@ -139,6 +140,7 @@ DEFAULT_LANGUAGE = "en"
 TERRITORY = "GB"
 CORE_DOMAIN = "coprod_portal"
 SESSION_KEY = "language"
+STORED_LANGUAGE = "coprod_stored_language"  # app.extensions: account id -> its chosen language
 # the longest address of "this page" the language link carries back (a search with its words fits)
 MAX_RETURN_ADDRESS = 300
 _CODE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -207,12 +209,8 @@ def in_language_of(person: Any) -> Iterator[str]:
     (or no request at all, in a background job), so the reader's own choice must decide, not
     the browser that happens to be asking. ``person`` may be an account, an account's id, or None
     (a message to many people at once: the portal's default language). Yields the language used."""
-    if isinstance(person, str):
-        from .accounts import User
-        from .db import get_session
-
-        person = get_session().get(User, person)
-    chosen = language_of(getattr(person, "language", None)) or DEFAULT_LANGUAGE
+    stored = _stored_language(person) if isinstance(person, str) else getattr(person, "language", None)
+    chosen = language_of(stored) or DEFAULT_LANGUAGE
     with force_locale(locale_code(chosen)):
         yield chosen
 
@@ -262,8 +260,18 @@ def translation_folder(module: ModuleType) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def init_app(app: Flask) -> None:
-    """Set up Flask-Babel with the core's catalogue and every enabled plugin's own."""
+def _stored_language(account_id: str) -> str | None:
+    """The language an account chose, found by ``init_app``'s ``stored_language``: this module
+    sits below accounts and never imports them."""
+    return current_app.extensions[STORED_LANGUAGE](account_id)
+
+
+def init_app(app: Flask, stored_language: Callable[[str], str | None]) -> None:
+    """Set up Flask-Babel with the core's catalogue and every enabled plugin's own.
+
+    ``stored_language(account_id)`` answers the language an account chose (None if it chose
+    none): ``in_language_of`` asks it when given an account's id."""
+    app.extensions[STORED_LANGUAGE] = stored_language
     folders: list[str] = []
     domains: list[str] = []
     host = app.extensions["coprod_plugins"]
@@ -281,10 +289,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=_select_locale)  # also installs Jinja's i18n extension
     app.jinja_env.globals.update(_=_in_template, gettext=_in_template, ngettext=_plural_in_template,
                                  pgettext=_with_context_in_template)
-    from .forms import govuk_texts
-
-    app.jinja_env.globals.update(language=language, language_links=language_links,
-                                 govuk_texts=govuk_texts)
+    app.jinja_env.globals.update(language=language, language_links=language_links)
     user_logged_in.connect(_keep_choice_made_before_sign_in, app)
     for name, function in (("day", _day), ("moment", _moment), ("money", money),
                            ("number", number)):
@@ -309,12 +314,19 @@ def _keep_choice_made_before_sign_in(sender: Flask, user: Any) -> None:
         user.language = chosen
 
 
+def local_time(moment: datetime) -> datetime:
+    """A stored moment (aware UTC) in the organisation's time zone (COPROD_TIMEZONE, default
+    Europe/London), for showing to people. Naive values are taken to be UTC.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
 def _day(value: Any) -> str:
     """A date, or the local date of a moment: 27 March 2027."""
     if not value:
         return ""
-    from .pages import local_time
-
     return long_date(local_time(value) if isinstance(value, datetime) else value)
 
 
@@ -322,7 +334,5 @@ def _moment(value: Any) -> str:
     """A moment in the organisation's time zone, with the zone: 27 March 2027, 14:05 BST."""
     if not value:
         return ""
-    from .pages import local_time
-
     here = local_time(value)
     return f"{long_date(here)}, {here:%H:%M %Z}"

@@ -43,6 +43,7 @@ from .accounts import Anonymous, User, UserIdentity
 from .config import ConfigError
 from .db import get_session, utcnow
 from .i18n import _
+from .security import safe_next
 
 log = logging.getLogger(__name__)
 bp = Blueprint("oidc", __name__)
@@ -241,8 +242,6 @@ def start() -> Any:
     if not enabled():
         return _refused_page(Refusal("single sign-on not configured", _("Single sign-on is not set up"),
                                      _("Sign in with your email address and password instead."), 404))
-    from .auth import safe_next
-
     redirect_uri = url_for("oidc.callback", _external=True)
     session[NEXT_PAGE] = safe_next(request.args.get("next"))
     try:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_login import current_user
@@ -18,6 +16,7 @@ from werkzeug.routing import BuildError
 
 from .freshness import remembered, statement_key
 from .i18n import _
+from .i18n import local_time as local_time  # plugins find it here, beside the other page helpers
 from .permissions import can
 
 PAGE_SIZE = 50
@@ -138,15 +137,6 @@ def tag(text: Any, colour: str = "") -> Markup:
     macro costs several times what this does."""
     colour_class = f" govuk-tag--{escape(colour)}" if colour else ""
     return Markup(f'<strong class="govuk-tag{colour_class}">{escape(text)}</strong>')
-
-
-def local_time(moment: datetime) -> datetime:
-    """A stored moment (aware UTC) in the organisation's time zone (COPROD_TIMEZONE, default
-    Europe/London), for showing to people. Naive values are taken to be UTC.
-    """
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
 # --- Easy Read or standard ----------------------------------------------------------------------

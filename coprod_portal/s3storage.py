@@ -9,7 +9,7 @@ uploads for large files, the download read in chunks), never held whole in memor
 Start-up asks the bucket once (``HeadBucket``) with short timeouts, so a wrong endpoint, a
 missing bucket or refused credentials stop start-up with a :class:`ConfigError` naming the
 setting. While serving, a store that cannot be reached raises
-:class:`~coprod_portal.files.StorageUnavailable`, which the upload form and the download page
+:class:`~coprod_portal.storage.StorageUnavailable`, which the upload form and the download page
 turn into polite messages.
 """
 
@@ -23,7 +23,7 @@ from typing import IO, Any
 from flask import Flask
 
 from .config import ConfigError, value_or_file
-from .files import StorageUnavailable, check_key
+from .storage import StorageUnavailable, check_key
 
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 60

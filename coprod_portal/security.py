@@ -12,8 +12,9 @@ import hashlib
 import re
 from importlib.resources import files
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, has_request_context, request
+from flask import Flask, abort, current_app, has_request_context, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import ImmutableMultiDict
@@ -43,11 +44,8 @@ def _inline_script_hashes() -> list[str]:
 
 
 def content_security_policy(frame_ancestors: str = "'none'") -> str:
-    from .oidc import form_action_sources
-
     scripts = " ".join(["'self'", *current_app.extensions["coprod_script_hashes"]])
-    # the sign-out form goes on to the identity provider for RP-initiated logout
-    form_action = " ".join(["'self'", *form_action_sources(current_app)])
+    form_action = " ".join(["'self'", *current_app.extensions["coprod_form_action_sources"]])
     return (
         "default-src 'self'; "
         f"script-src {scripts}; "
@@ -58,7 +56,10 @@ def content_security_policy(frame_ancestors: str = "'none'") -> str:
     )
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, form_action_sources: list[str]) -> None:
+    """CSRF, sessions, headers. ``form_action_sources`` are the other origins a form may be sent
+    on to: the sign-out form goes on to the identity provider for RP-initiated logout."""
+    app.extensions["coprod_form_action_sources"] = list(form_action_sources)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
     app.session_interface = HttpsAwareSessionInterface()
@@ -125,3 +126,11 @@ def _headers(response: Any) -> Any:
     if response.mimetype == "text/html" and "cache-control" not in present:
         headers.add("Cache-Control", "no-store")
     return response
+
+
+def safe_next(target: str | None) -> str:
+    """Only follow ``next`` to a page of this site, never to another host (sign-in by password
+    or through the organisation's provider, and the language switch, all return there)."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("core.home")

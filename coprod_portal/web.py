@@ -12,10 +12,10 @@ from werkzeug.exceptions import HTTPException
 
 from . import i18n
 from .accounts import Anonymous, User
-from .auth import safe_next
 from .db import UNAVAILABLE, database_answers, get_session, outage
 from .i18n import _, _l
 from .permissions import can
+from .security import safe_next
 
 bp = Blueprint("core", __name__)
 
