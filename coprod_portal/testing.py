@@ -27,6 +27,7 @@ Use it as a pytest plugin: put ``pytest_plugins = ["coprod_portal.testing"]`` in
 from __future__ import annotations
 
 import gettext as gettext_module
+import hashlib
 import os
 import re
 import shutil
@@ -127,13 +128,17 @@ class _ServerSnapshot:
         return {name: sorted(conn.execute(sa.text(f'SELECT version_num FROM "{name}"')).scalars())
                 for name in self.rows if name.startswith("alembic_version")}
 
+    def matches(self, conn: sa.Connection) -> bool:
+        """Whether the database still has the tables and migration versions it was taken of."""
+        tables = set(sa.inspect(conn).get_table_names())
+        return tables == set(self.rows) and self._versions(conn) == {
+            name: sorted(r["version_num"] for r in rows)
+            for name, rows in self.rows.items() if name.startswith("alembic_version")}
+
     def restore(self, engine: sa.Engine) -> bool:
         """Put the snapshot's rows back; False if the schema has changed since it was taken."""
         with engine.begin() as conn:
-            tables = set(sa.inspect(conn).get_table_names())
-            if tables != set(self.rows) or self._versions(conn) != {
-                    name: sorted(r["version_num"] for r in rows)
-                    for name, rows in self.rows.items() if name.startswith("alembic_version")}:
+            if not self.matches(conn):
                 return False
             names = ", ".join(f'"{name}"' for name in self.rows)
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -151,26 +156,65 @@ _server_snapshot: list[_ServerSnapshot] = []
 
 
 def _prepare_server_database(app: Flask, key: tuple[Any, ...], seed_demo: bool) -> None:
-    """Start from the snapshot of a migrated, seeded database when one fits; else empty the
-    PostgreSQL database, migrate it from scratch and take a snapshot.
+    """Start from the snapshot of a migrated, seeded database when one fits; else migrate.
+
+    Tests ask for several plugin sets (keys), and a migration costs seconds on PostgreSQL, so
+    each key's schema is kept: switching keys renames the current ``public`` schema aside
+    (``ALTER SCHEMA … RENAME``, a catalogue change) and renames the wanted key's back, then puts
+    its snapshot's rows back. A key seen for the first time is migrated into a new ``public``.
 
     A worker's database copied from the run's template (``pytest -n``) already holds what the
     built-in plugins' key needs, as its comment says: the first app only takes the snapshot."""
     engine = app.extensions["coprod_engine"]
-    if _server_snapshot and _server_snapshot[0].key == key and _server_snapshot[0].restore(engine):
+    current = _server_snapshot[0] if _server_snapshot else None
+    if current is not None and current.key == key and current.restore(engine):
         return
-    if not _server_snapshot:
+    if current is None:
         built_for = _database_comment(engine)
         if built_for == repr(key):
             _server_snapshot[:] = [_ServerSnapshot(key, engine)]
             return
         if built_for is not None:
             _set_database_comment(engine, None)  # what it says will no longer be true
+        _drop_schemas_set_aside_earlier(engine)
+    wanted = _set_aside.pop(key, None)
     with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
+        if current is not None and current.key != key and current.matches(conn):
+            aside = _aside_name(current.key)
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{aside}" CASCADE'))
+            conn.execute(sa.text(f'ALTER SCHEMA public RENAME TO "{aside}"'))
+            _set_aside[current.key] = current
+        else:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        if wanted is not None:
+            conn.execute(sa.text(f'ALTER SCHEMA "{_aside_name(key)}" RENAME TO public'))
+        else:
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    if wanted is not None and wanted.restore(engine):
+        _server_snapshot[:] = [wanted]
+        return
+    if wanted is not None:  # set aside, yet no longer what it was: build it again
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
     _migrate_and_seed(app, seed_demo)
     _server_snapshot[:] = [_ServerSnapshot(key, engine)]
+
+
+_set_aside: dict[tuple[Any, ...], _ServerSnapshot] = {}  # keys whose schema is renamed aside
+
+
+def _drop_schemas_set_aside_earlier(engine: sa.Engine) -> None:
+    """Schemas an earlier test run set aside in this database: nothing knows their rows now."""
+    with engine.begin() as conn:
+        for name in conn.execute(sa.text(
+                "SELECT nspname FROM pg_namespace WHERE left(nspname, 12) = 'coprod_test_'")).scalars():
+            conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+
+
+def _aside_name(key: tuple[Any, ...]) -> str:
+    """The name a key's schema has while another key's is ``public``."""
+    return "coprod_test_" + hashlib.sha256(repr(key).encode()).hexdigest()[:16]
 
 
 def _database_comment(engine: sa.Engine) -> str | None:

@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
 GROUPED = textwrap.dedent('''
     import os
@@ -58,3 +59,34 @@ def test_each_worker_has_a_postgresql_database_of_its_own_copied_from_the_templa
     base = url.database.removesuffix(f"_{worker}")
     assert {base, f"{base}_template", url.database} <= names
     assert "core_user" in tables  # migrated: the template's tables came with the copy
+
+
+def test_a_test_gets_a_fresh_database_for_its_plugins_whatever_ran_before_it(tmp_path):
+    """Apps with other plugins come and go (on PostgreSQL each plugin set's schema is set aside
+    and brought back): each new app sees its own plugins' tables and the demo data only."""
+    from coprod_portal import accounts
+    from coprod_portal.testing import build_app
+
+    def tables(app):
+        with app.extensions["coprod_engine"].connect() as conn:
+            return set(sa.inspect(conn).get_table_names())
+
+    def add_someone(app):
+        with app.app_context(), Session(app.extensions["coprod_engine"]) as session:
+            accounts.create_user(session, "left.behind@example.org", "Left Behind", ["staff"])
+            session.commit()
+
+    def emails(app):
+        with app.extensions["coprod_engine"].connect() as conn:
+            return set(conn.execute(sa.text("SELECT email FROM core_user")).scalars())
+
+    first = build_app(tmp_path / "1")
+    add_someone(first)
+    other = build_app(tmp_path / "2", plugins=["lived_experience"])
+    assert "network_member" not in tables(other) and "left.behind@example.org" not in emails(other)
+    add_someone(other)
+    again = build_app(tmp_path / "3")
+    assert "network_member" in tables(again) and "left.behind@example.org" not in emails(again)
+    assert "staff@example.org" in emails(again)
+    back = build_app(tmp_path / "4", plugins=["lived_experience"])
+    assert "left.behind@example.org" not in emails(back) and "network_member" not in tables(back)

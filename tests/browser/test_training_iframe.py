@@ -34,6 +34,7 @@ import json
 import re
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -237,9 +238,17 @@ def cookies_blocked_page(
     context.close()
 
 
-def _activity(page: Page) -> Frame:
-    frame = page.frame(name="activity")
-    assert frame is not None
+def _activity(page: Page, showing: str = "") -> Frame:
+    """The LMS page's activity frame, once it shows an address starting with ``showing``.
+
+    A frame whose page is refused is replaced by Chromium's error page, in another process: for
+    a moment Playwright knows no frame of that name. So wait for it (letting Playwright take in
+    the browser's frame events meanwhile) rather than look once."""
+    deadline = time.monotonic() + 15
+    while (frame := page.frame(name="activity")) is None or not frame.url.startswith(showing):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no activity frame showing {showing!r}: {[f.url for f in page.frames]}")
+        page.wait_for_timeout(50)
     return frame
 
 
@@ -324,7 +333,7 @@ def test_only_the_registrations_frame_origins_may_frame_the_training(
     with page.expect_console_message(lambda message: "frame-ancestors" in message.text) as refusal:
         page.goto(f"{lms.other_origin}/frame?src={module_page}")
     assert f'"frame-ancestors {lms.page_origin}"' in refusal.value.text, refusal.value.text
-    blocked = _activity(page)
+    blocked = _activity(page, showing="chrome-error://")
     assert blocked.url == "chrome-error://chromewebdata/"  # Chromium's "refused to connect" page
     assert MODULE["title"] not in blocked.content()
 

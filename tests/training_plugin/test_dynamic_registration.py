@@ -31,7 +31,9 @@ def app(make_app, certificates):
     return make_app(
         plugins=["training"],
         config={
-            "PLUGIN_TRAINING": {"lms_ca_bundle": str(certificates.ca), "registration_timeout_seconds": 1}
+            # generous: a loaded machine must not turn an answer into a timeout; the test of the
+            # timeout itself shortens it around an LMS that waits far longer
+            "PLUGIN_TRAINING": {"lms_ca_bundle": str(certificates.ca), "registration_timeout_seconds": 15}
         },
     )
 
@@ -172,8 +174,10 @@ def test_refusals_store_nothing_and_leave_the_link_usable(app, lms, client_as):
     lms.configuration_body = None
 
     lms.configuration_delay = 2.5
+    app.config["PLUGIN_TRAINING"]["registration_timeout_seconds"] = 0.5
     status, html = _refusal(app, lms, link)
     assert status == 504 and "did not answer in time" in html
+    app.config["PLUGIN_TRAINING"]["registration_timeout_seconds"] = 15
     lms.configuration_delay = 0
 
     lms.registration_error = (400, {"error": "invalid_client_metadata", "error_description": "No scope"})
