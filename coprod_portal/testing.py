@@ -207,8 +207,9 @@ _set_aside: dict[tuple[Any, ...], _ServerSnapshot] = {}  # keys whose schema is 
 def _drop_schemas_set_aside_earlier(engine: sa.Engine) -> None:
     """Schemas an earlier test run set aside in this database: nothing knows their rows now."""
     with engine.begin() as conn:
-        for name in conn.execute(sa.text(
-                "SELECT nspname FROM pg_namespace WHERE left(nspname, 12) = 'coprod_test_'")).scalars():
+        names: list[str] = list(conn.execute(sa.text(
+            "SELECT nspname FROM pg_namespace WHERE left(nspname, 12) = 'coprod_test_'")).scalars())
+        for name in names:
             conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
 
 
