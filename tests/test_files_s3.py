@@ -32,7 +32,7 @@ from coprod_portal.audit import AuditEvent
 from coprod_portal.config import ConfigError
 from coprod_portal.db import get_session
 from coprod_portal.s3storage import S3Storage
-from coprod_portal.testing import csrf_token, free_port, login
+from coprod_portal.testing import csrf_token, free_port, login, wait_until
 
 # Under pytest -n these tests stay on one worker: they share the servers (or crawls) their
 # module-wide fixtures start, which would otherwise start again on every worker.
@@ -54,17 +54,18 @@ class MotoServer:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
                 stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.1)
+        if wait_until(lambda: self._answers() or self.process.poll() is not None, 30) \
+                and self.process.poll() is None:
+            return
         self.stop()
         raise RuntimeError(f"moto server did not start: {self.log.read_text()}")
+
+    def _answers(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+        except OSError:
+            return False
+        return True
 
     def client(self, **credentials: str):
         return boto3.client("s3", endpoint_url=self.url, region_name=REGION, **credentials)
