@@ -7,15 +7,12 @@ pages → start-up hooks. Nothing happens at import time.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flask import Flask
 
 __version__ = "0.1.0"
-
-log = logging.getLogger(__name__)
 
 # Modules plugins may import. import-linter keeps plugins off everything else.
 PUBLIC_MODULES = (
